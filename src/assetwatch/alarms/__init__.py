@@ -1,0 +1,1 @@
+"""Alarm lifecycle: one open alarm per (asset, type, subject), acknowledged then resolved."""

@@ -1,0 +1,25 @@
+"""Default alarm severities until monitoring profiles (issue 7) override them."""
+
+from __future__ import annotations
+
+DEFAULT_SEVERITY = "medium"
+
+SEVERITIES: dict[str, str] = {
+    "sos": "critical",
+    "removal": "critical",
+    "tamper": "high",
+    "power_cut": "high",
+    "geofence_enter": "high",
+    "geofence_exit": "medium",
+    "offline": "medium",
+    "jamming": "high",
+    "gnss_antenna_cut": "high",
+    "low_voltage": "low",
+    "low_battery": "low",
+    "overspeed": "low",
+    "vibration": "low",
+}
+
+
+def severity_of(alarm_type: str) -> str:
+    return SEVERITIES.get(alarm_type, DEFAULT_SEVERITY)

@@ -1,0 +1,62 @@
+"""FastAPI assembly: routers under /api/v1, problem+json errors, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, text
+
+from assetwatch import __version__
+from assetwatch.api import alarms, problems, tracking
+from assetwatch.live import LiveFeed
+from assetwatch.observability import Metrics
+from assetwatch.places.views import router as places_router
+from assetwatch.registry.views import router as registry_router
+from assetwatch.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    engine: Engine,
+    feed: LiveFeed,
+    metrics: Metrics,
+    settings: Settings,
+    ready: Callable[[], bool] = lambda: True,
+) -> FastAPI:
+    app = FastAPI(
+        title="assetwatch",
+        version=__version__,
+        description="Monitoring of financed assets: devices, positions, geofences and alarms.",
+    )
+    app.state.engine = engine
+    app.state.feed = feed
+    app.state.default_tenant = settings.default_tenant
+    app.state.tenant_ids = {}
+    problems.install(app)
+    for router in (registry_router, places_router, tracking.router, alarms.router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["system"])
+    def healthz(response: Response) -> dict[str, object]:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as err:  # noqa: BLE001 - reported, not raised
+            database = f"error: {err}"
+        healthy = database == "ok" and ready()
+        response.status_code = 200 if healthy else 503
+        return {
+            "status": "ok" if healthy else "unavailable",
+            "database": database,
+            "version": __version__,
+        }
+
+    @app.get("/metrics", tags=["system"])
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

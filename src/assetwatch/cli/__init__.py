@@ -1,0 +1,1 @@
+"""The ``assetwatch`` command line (Typer + rich), one module per command group."""

@@ -1,0 +1,35 @@
+"""The ``assetwatch`` entry point."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from assetwatch.cli import alarms, decode, demo, provisioning, serve, track
+from assetwatch.cli.common import err_console
+from assetwatch.errors import AssetwatchError
+
+app = typer.Typer(
+    name="assetwatch",
+    help="Monitoring of financed assets through IoT devices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(serve.serve)
+app.command()(provisioning.apply)
+app.command()(track.track)
+app.command()(decode.decode)
+app.add_typer(alarms.app, name="alarms")
+app.command()(demo.demo)
+app.command()(demo.simulate)
+app.command("demo-fleet")(demo.print_fleet)
+
+
+def main() -> None:
+    """Run the CLI; domain errors become one red line and exit code 1."""
+    try:
+        app(standalone_mode=True)
+    except AssetwatchError as err:
+        err_console.print(f"[red]error:[/] {err}", highlight=False)
+        sys.exit(1)

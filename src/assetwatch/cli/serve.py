@@ -1,0 +1,70 @@
+"""``assetwatch serve``: the embedded platform in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assetwatch.cli.common import DEFAULT_DATA_DIR, DatabaseUrl, DataDir, console
+from assetwatch.platform import EmbeddedPlatform
+from assetwatch.settings import Settings
+
+
+def run_until_signal(settings: Settings) -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvloop is optional off Linux
+        pass
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    platform = EmbeddedPlatform(settings)
+    endpoints = await platform.start()
+    console.print(f"JT/T 808 gateway listening on {endpoints.host}:{endpoints.jt808_port}")
+    console.print(f"API on {endpoints.api_url}/api/v1 (docs: {endpoints.api_url}/docs)")
+    console.print(
+        f"jt808_port={endpoints.jt808_port} api_port={endpoints.api_port}",
+        markup=False,
+        highlight=False,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    console.print("stopping…")
+    await platform.stop()
+
+
+def serve(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(envvar="ASSETWATCH_HOST")] = "127.0.0.1",
+    jt808_port: Annotated[int, typer.Option(help="0 picks a free port")] = 6808,
+    api_port: Annotated[int, typer.Option(help="0 picks a free port")] = 8080,
+    unknown_devices: Annotated[str, typer.Option(help="quarantine | reject")] = "quarantine",
+    log_level: Annotated[str, typer.Option(envvar="ASSETWATCH_LOG_LEVEL")] = "WARNING",
+) -> None:
+    """Run the gateway, processor and API until Ctrl-C / SIGTERM."""
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings(
+        data_dir=Path(data_dir),
+        database_url=database_url,
+        host=host,
+        jt808_port=jt808_port,
+        api_port=api_port,
+        unknown_devices=unknown_devices,
+    )
+    run_until_signal(settings)

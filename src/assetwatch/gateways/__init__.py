@@ -1,0 +1,1 @@
+"""Network servers hosting protocol codecs; they ack device data only once it is durable."""

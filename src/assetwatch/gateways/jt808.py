@@ -1,0 +1,229 @@
+"""The JT/T 808 TCP gateway.
+
+One :class:`Jt808Connection` per terminal socket: it splits frames, decodes them, answers
+registration and authentication, and publishes locations to the bus. The 0x8001 general
+response for a location or batch is written **only after the processor has committed it**;
+a terminal that gets no answer retransmits. Bad frames are counted and skipped; a connection
+is closed only after repeated garbage, never the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, Literal, cast
+
+from assetwatch.errors import ProtocolError
+from assetwatch.gateways.backpressure import BackPressure
+from assetwatch.model.observation import Observation, ObservationKind
+from assetwatch.observability import Metrics
+from assetwatch.pipeline.bus import Ack, Bus, Envelope
+from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+from assetwatch.protocols import jt808
+
+log = logging.getLogger(__name__)
+
+UnknownPolicy = Literal["quarantine", "reject"]
+
+REGISTER, AUTHENTICATE, HEARTBEAT, LOGOUT = 0x0100, 0x0102, 0x0002, 0x0003
+LOCATION, BATCH, TERMINAL_RESPONSE = 0x0200, 0x0704, 0x0001
+PLATFORM_RESPONSE, REGISTRATION_REPLY = 0x8001, 0x8100
+OK, FAILURE, NOT_SUPPORTED = 0, 1, 3
+REG_NO_SUCH_TERMINAL = 4
+MAX_GARBAGE = 20
+
+
+class Jt808Connection(asyncio.Protocol):
+    def __init__(self, gateway: Jt808Gateway):
+        self.gw = gateway
+        self.splitter = jt808.FrameSplitter()
+        self.transport: asyncio.Transport | None = None
+        self.device: DeviceInfo | None = None
+        self.serial = 0
+        self.garbage = 0
+
+    # -- asyncio.Protocol -------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.gw.connections.add(self)
+        self.gw.metrics.connections.labels("jt808").inc()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.gw.connections.discard(self)
+        self.gw.metrics.connections.labels("jt808").dec()
+        if self.transport is not None:
+            self.gw.backpressure.forget(self.transport)
+
+    def data_received(self, data: bytes) -> None:
+        for content in self.splitter.feed(data):
+            try:
+                self._handle(content)
+            except ProtocolError as err:
+                self._garbage(f"undecodable frame: {err}")
+            except Exception:  # a bug in one message must not kill the connection
+                log.exception("JT/T 808 message handling failed")
+                self.gw.metrics.frames.labels("jt808", "error").inc()
+        if self.transport is not None:
+            self.gw.backpressure.check(self.transport)
+
+    # -- dispatch ---------------------------------------------------------------------------
+    def _garbage(self, why: str) -> None:
+        self.gw.metrics.frames.labels("jt808", "bad").inc()
+        self.garbage += 1
+        log.debug("jt808 %s", why)
+        if self.garbage > MAX_GARBAGE and self.transport is not None:
+            log.warning("closing JT/T 808 connection after %d bad frames", self.garbage)
+            self.transport.close()
+
+    def _handle(self, content: bytes) -> None:
+        message = jt808.decode_frame(content)
+        if not message.checksum_ok:
+            self._garbage("bad checksum")
+            return
+        self.gw.metrics.frames.labels("jt808", "ok").inc()
+        header = message.header
+        handler = self._handlers.get(header.msg_id)
+        if handler is None:
+            if header.msg_id != TERMINAL_RESPONSE:
+                self._respond(message, NOT_SUPPORTED)
+            return
+        handler(self, message)
+
+    def _device_for(self, message: Any) -> DeviceInfo | None:
+        phone = message.header.phone
+        if self.device is not None and self.device.key == phone:
+            return self.device
+        device = self.gw.directory.get("jt808", phone)
+        if device is None and self.gw.unknown_policy == "quarantine":
+            device = self.gw.directory.quarantine("jt808", phone, self.gw.clock())
+        self.device = device
+        return device
+
+    def _on_register(self, message: Any) -> None:
+        device = self._device_for(message)
+        if device is None:
+            self._send(
+                REGISTRATION_REPLY,
+                message,
+                jt808.encode_registration_reply(message.header.serial, REG_NO_SUCH_TERMINAL, ""),
+            )
+            return
+        code = device.auth_code or self.gw.directory.issue_auth_code(device)
+        self._send(
+            REGISTRATION_REPLY,
+            message,
+            jt808.encode_registration_reply(message.header.serial, OK, code),
+        )
+
+    def _on_authenticate(self, message: Any) -> None:
+        device = self._device_for(message)
+        code = getattr(message.body, "auth_code", None) or getattr(message.body, "code", "")
+        accepted = device is not None and (device.auth_code is None or device.auth_code == code)
+        self._respond(message, OK if accepted else FAILURE)
+        if not accepted:
+            log.warning("JT/T 808 %s failed authentication", message.header.phone)
+
+    def _on_heartbeat(self, message: Any) -> None:
+        device = self._device_for(message)
+        if device is not None:
+            now = self.gw.clock()
+            self.gw.bus.publish(
+                Envelope(
+                    Observation(
+                        device_key=device.key,
+                        protocol="jt808",
+                        time_ms=now,
+                        server_time_ms=now,
+                        kind=ObservationKind.HEARTBEAT,
+                    )
+                )
+            )
+        self._respond(message, OK if device is not None else FAILURE)
+
+    def _on_logout(self, message: Any) -> None:
+        self._respond(message, OK)
+        if self.transport is not None:
+            self.transport.close()
+
+    def _on_location(self, message: Any) -> None:
+        device = self._device_for(message)
+        if device is None:
+            self._respond(message, FAILURE)
+            return
+        observations = jt808.to_observations(
+            message, device_key=device.key, tz=device.tz, server_time_ms=self.gw.clock()
+        )
+        if not observations:
+            self._respond(message, OK)
+            return
+
+        def acknowledge(ok: bool) -> None:
+            if ok:
+                self._respond(message, OK)
+
+        ack = Ack(len(observations), acknowledge)
+        for obs in observations:
+            self.gw.bus.publish(Envelope(obs, ack))
+
+    _handlers: dict[int, Callable[[Jt808Connection, Any], None]] = {
+        REGISTER: _on_register,
+        AUTHENTICATE: _on_authenticate,
+        HEARTBEAT: _on_heartbeat,
+        LOGOUT: _on_logout,
+        LOCATION: _on_location,
+        BATCH: _on_location,
+    }
+
+    # -- replies ----------------------------------------------------------------------------
+    def _respond(self, message: Any, result: int) -> None:
+        body = jt808.encode_platform_response(message.header.serial, message.header.msg_id, result)
+        self._send(PLATFORM_RESPONSE, message, body)
+
+    def _send(self, msg_id: int, message: Any, body: bytes) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        header = message.header
+        self.serial = (self.serial + 1) & 0xFFFF
+        self.transport.write(
+            jt808.encode_frame(
+                msg_id,
+                header.phone,
+                self.serial,
+                body,
+                version=header.version,
+                protocol_version=header.protocol_version or 1,
+            )
+        )
+
+
+class Jt808Gateway:
+    def __init__(
+        self,
+        bus: Bus,
+        directory: DeviceDirectory,
+        metrics: Metrics,
+        clock: Callable[[], int],
+        *,
+        unknown_policy: UnknownPolicy = "quarantine",
+    ):
+        self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
+        self.unknown_policy = unknown_policy
+        self.backpressure = BackPressure(bus)
+        self.connections: set[Jt808Connection] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen; returns the bound port (useful when ``port`` is 0)."""
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: Jt808Connection(self), host, port)
+        sock = self._server.sockets[0]
+        return int(sock.getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for conn in list(self.connections):
+                if conn.transport is not None:
+                    conn.transport.close()
+            await self._server.wait_closed()

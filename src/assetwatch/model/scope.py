@@ -1,0 +1,22 @@
+"""The caller's scope: which tenant, and which org-unit subtrees, a call may touch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Every service function takes one of these.
+
+    ``org_units`` is ``None`` for tenant-wide access; otherwise the ids of the org-unit
+    subtrees granted (issue 6 fills them from users and roles).
+    """
+
+    tenant_id: int
+    org_units: frozenset[int] | None = None
+    actor: str = "system"
+
+    @property
+    def tenant_wide(self) -> bool:
+        return self.org_units is None

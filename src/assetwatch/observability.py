@@ -1,0 +1,31 @@
+"""Prometheus metrics of one platform instance (its own registry, so tests can run several)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.frames = Counter(
+            "assetwatch_frames_total", "Device frames received", ["protocol", "result"], registry=r
+        )
+        self.observations = Counter(
+            "assetwatch_observations_total", "Observations committed", ["timing"], registry=r
+        )
+        self.alarms = Counter("assetwatch_alarms_total", "Alarms raised", ["type"], registry=r)
+        self.commit_seconds = Histogram(
+            "assetwatch_commit_seconds",
+            "Processor batch commit latency",
+            registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+        )
+        self.batch_failures = Counter(
+            "assetwatch_batch_failures_total", "Processor batches rolled back", registry=r
+        )
+        self.connections = Gauge(
+            "assetwatch_connections", "Open device connections", ["protocol"], registry=r
+        )
+        self.bus_pending = Gauge("assetwatch_bus_pending", "Observations waiting", registry=r)

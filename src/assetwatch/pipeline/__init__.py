@@ -1,0 +1,1 @@
+"""The path from gateway to storage: bus, device directory, processor."""

@@ -1,0 +1,157 @@
+"""One processor batch: classify observations, run the live rules, collect what to write.
+
+Nothing here touches the database. States are copied on first change so that a batch whose
+commit fails leaves the processor's memory as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from assetwatch.model.observation import Observation, ObservationKind
+from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+from assetwatch.pipeline.state import AssetState, DeviceState
+from assetwatch.pipeline.writer import observation_row
+from assetwatch.rules import device_alarm, geofence, offline
+from assetwatch.rules.events import RuleEvent
+
+
+@dataclass(slots=True)
+class Found:
+    """A rule event with who it is about."""
+
+    tenant_id: int
+    asset_id: int | None
+    device_id: int
+    event: RuleEvent
+
+
+@dataclass(slots=True)
+class LiveFix:
+    obs: Observation
+    device: DeviceInfo
+    asset_id: int
+
+
+@dataclass
+class Batch:
+    now_ms: int
+    late_after_ms: int
+    device_states: dict[int, DeviceState]
+    asset_states: dict[int, AssetState]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    changed_devices: dict[int, DeviceState] = field(default_factory=dict)
+    changed_assets: dict[int, AssetState] = field(default_factory=dict)
+    live: list[LiveFix] = field(default_factory=list)
+    found: list[Found] = field(default_factory=list)
+    late_windows: dict[int, list[int]] = field(default_factory=dict)  # asset → [min, max]
+    resolve_offline: list[tuple[int, str]] = field(default_factory=list)  # (tenant, device key)
+    late_count: int = 0
+
+    def device_state(self, device: DeviceInfo) -> DeviceState:
+        state = self.changed_devices.get(device.id)
+        if state is None:
+            known = self.device_states.get(device.id)
+            state = (
+                dataclasses.replace(known)
+                if known is not None
+                else DeviceState(device_id=device.id, tenant_id=device.tenant_id)
+            )
+            self.changed_devices[device.id] = state
+        return state
+
+    def asset_state(self, asset_id: int, tenant_id: int) -> AssetState:
+        state = self.changed_assets.get(asset_id)
+        if state is None:
+            known = self.asset_states.get(asset_id)
+            state = (
+                dataclasses.replace(known)
+                if known is not None
+                else AssetState(asset_id=asset_id, tenant_id=tenant_id)
+            )
+            self.changed_assets[asset_id] = state
+        return state
+
+    def add(self, obs: Observation, device: DeviceInfo) -> None:
+        """Classify one observation as live or late and queue its row."""
+        state = self.device_state(device)
+        self._heard_from(device, state)
+        if obs.kind == ObservationKind.HEARTBEAT:
+            return
+        asset_id = None if device.quarantined else device.asset_at(obs.time_ms)
+        late = self._is_late(obs, device, state)
+        self.rows.append(observation_row(obs, device.tenant_id, device.id, asset_id, late))
+        if late:
+            self.late_count += 1
+            if asset_id is not None and obs.has_position:
+                window = self.late_windows.setdefault(asset_id, [obs.time_ms, obs.time_ms])
+                window[0] = min(window[0], obs.time_ms)
+                window[1] = max(window[1], obs.time_ms)
+            return
+        state.last_time_ms = obs.time_ms
+        if device.quarantined:
+            return
+        self._device_alarms(obs, device, state, asset_id)
+        if asset_id is not None:
+            self.live.append(LiveFix(obs, device, asset_id))
+
+    def _is_late(self, obs: Observation, device: DeviceInfo, state: DeviceState) -> bool:
+        if state.last_time_ms is not None and obs.time_ms <= state.last_time_ms:
+            return True
+        age = self.now_ms - obs.time_ms
+        if age > self.late_after_ms:
+            return True
+        return obs.batch and age > device.report_interval_s * 1000
+
+    def _heard_from(self, device: DeviceInfo, state: DeviceState) -> None:
+        state.last_server_ms = self.now_ms
+        state.next_expected_ms = offline.deadline_ms(
+            self.now_ms, device.report_interval_s, device.offline_tolerance
+        )
+        if not state.online:
+            state.online = True
+            event = offline.back_online_event(device_key=device.key, now_ms=self.now_ms)
+            self.found.append(
+                Found(device.tenant_id, device.asset_at(self.now_ms), device.id, event)
+            )
+            self.resolve_offline.append((device.tenant_id, device.key))
+
+    def _device_alarms(
+        self, obs: Observation, device: DeviceInfo, state: DeviceState, asset_id: int | None
+    ) -> None:
+        if not obs.alarms and not state.active_alarms:
+            return
+        raw = {k: v for k, v in obs.attributes.items() if k.startswith("raw.alarm")}
+        state.active_alarms, events = device_alarm.rising_alarms(
+            state.active_alarms, obs.alarms, time_ms=obs.time_ms, device_key=device.key, raw=raw
+        )
+        self.found.extend(Found(device.tenant_id, asset_id, device.id, e) for e in events)
+
+    def run_geofences(self, index: geofence.FenceIndex, directory: DeviceDirectory) -> None:
+        """Live enter/exit for every live fix of the batch, in one bulk spatial query."""
+        fixes = [f for f in self.live if f.obs.has_position]
+        if not fixes:
+            return
+        hits = index.containing([f.obs.lon for f in fixes], [f.obs.lat for f in fixes])  # type: ignore[misc]
+        for fix, fences in zip(fixes, hits, strict=True):
+            obs, tenant_id = fix.obs, fix.device.tenant_id
+            state = self.asset_state(fix.asset_id, tenant_id)
+            if state.time_ms is not None and obs.time_ms < state.time_ms:
+                continue  # another device of this asset already reported something newer
+            inside = index.inside_set(
+                fences,
+                tenant_id=tenant_id,
+                asset_id=fix.asset_id,
+                counterparty_id=directory.asset_counterparty.get(fix.asset_id),
+            )
+            assert obs.lat is not None and obs.lon is not None
+            for event in geofence.transitions(
+                state.inside, inside, index, time_ms=obs.time_ms, lat=obs.lat, lon=obs.lon
+            ):
+                self.found.append(Found(tenant_id, fix.asset_id, fix.device.id, event))
+            state.inside = inside
+            state.device_id, state.time_ms = fix.device.id, obs.time_ms
+            state.lat, state.lon = obs.lat, obs.lon
+            state.speed_kmh, state.course = obs.speed_kmh, obs.course

@@ -1,0 +1,295 @@
+"""The processor: consumes a bus partition in batches and commits each in one transaction.
+
+For each batch it resolves the binding valid at each observation's time, classifies live vs
+late, runs the rules, writes observations, state, events and alarms in one transaction, and
+only then settles the acks so gateways answer the devices. Late data is stored and re-checked
+retrospectively; it never moves live state and never fires live alarms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from assetwatch.alarms import service as alarm_service
+from assetwatch.alarms.service import RaisedAlarm
+from assetwatch.observability import Metrics
+from assetwatch.pipeline import writer
+from assetwatch.pipeline.batch import Batch, Found
+from assetwatch.pipeline.bus import Bus, Envelope
+from assetwatch.pipeline.directory import DeviceDirectory
+from assetwatch.pipeline.retro import recheck_window
+from assetwatch.pipeline.state import AssetState, DeviceState
+from assetwatch.places.fences import load_fences
+from assetwatch.rules import offline
+from assetwatch.rules.geofence import FenceIndex
+from assetwatch.storage.schema import asset_state, device_state, events
+
+log = logging.getLogger(__name__)
+
+GEOFENCE_KINDS = frozenset({"allowed", "forbidden", "watch"})
+
+Publish = Callable[[dict[str, Any]], None]
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class ProcessorSettings:
+    batch_max: int = 5000
+    batch_wait_s: float = 0.05
+    late_after_s: float = 120.0
+    fence_refresh_s: float = 10.0
+    offline_sweep_s: float = 1.0
+
+
+@dataclass
+class Outcome:
+    alarms: list[RaisedAlarm] = field(default_factory=list)
+    positions: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Processor:
+    """Single writer for one partition (embedded mode uses one partition)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        bus: Bus,
+        directory: DeviceDirectory,
+        metrics: Metrics,
+        publish: Publish,
+        settings: ProcessorSettings | None = None,
+        clock: Callable[[], int] = now_ms,
+    ):
+        self.engine, self.bus, self.directory = engine, bus, directory
+        self.metrics, self.publish = metrics, publish
+        self.settings = settings or ProcessorSettings()
+        self.clock = clock
+        self.fences = self._load_fence_index()
+        self._fences_at = time.monotonic()
+        self.device_states: dict[int, DeviceState] = {}
+        self.asset_states: dict[int, AssetState] = {}
+        self._load_states()
+
+    def _load_states(self) -> None:
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(device_state)):
+                self.device_states[row.device_id] = DeviceState.from_row(row)
+            for row in conn.execute(select(asset_state)):
+                self.asset_states[row.asset_id] = AssetState.from_row(row)
+
+    async def run(self, partition: int = 0, stop: asyncio.Event | None = None) -> None:
+        """Consume until ``stop`` is set; a failing batch is logged and its acks withheld."""
+        last_sweep = 0.0
+        while stop is None or not stop.is_set():
+            envelopes = await self.bus.next_batch(
+                partition, self.settings.batch_max, self.settings.batch_wait_s
+            )
+            self.metrics.bus_pending.set(self.bus.pending)
+            if envelopes:
+                await self._handle(envelopes)
+            if time.monotonic() - last_sweep >= self.settings.offline_sweep_s:
+                last_sweep = time.monotonic()
+                await self._guarded(self.sweep_offline)
+
+    async def _handle(self, envelopes: list[Envelope]) -> None:
+        ok = await self._guarded(self.process, [e.obs for e in envelopes])
+        for envelope in envelopes:
+            if envelope.ack is not None:
+                envelope.ack.settle(ok)
+
+    async def _guarded(self, fn: Callable[..., Outcome], *args: Any) -> bool:
+        try:
+            outcome = await asyncio.to_thread(fn, *args)
+        except Exception:
+            self.metrics.batch_failures.inc()
+            log.exception("processor batch failed; its data stays un-acked for retransmission")
+            return False
+        self._announce(outcome)
+        return True
+
+    def _announce(self, outcome: Outcome) -> None:
+        for position in outcome.positions:
+            self.publish(position)
+        for alarm in outcome.alarms:
+            self.metrics.alarms.labels(alarm.type).inc()
+            self.publish(
+                {
+                    "type": "alarm",
+                    "id": alarm.id,
+                    "alarm_type": alarm.type,
+                    "asset": self.directory.asset_keys.get(alarm.asset_id or -1),
+                    "subject": alarm.subject,
+                    "new": alarm.new,
+                    "count": alarm.count,
+                    "retrospective": alarm.retrospective,
+                    "time_ms": alarm.time_ms,
+                    "tenant_id": alarm.tenant_id,
+                }
+            )
+
+    def _refresh_fences(self) -> None:
+        if time.monotonic() - self._fences_at > self.settings.fence_refresh_s:
+            self.reload_fences()
+
+    def _load_fence_index(self) -> FenceIndex:
+        with self.engine.connect() as conn:
+            return FenceIndex(f for f in load_fences(conn) if f.kind in GEOFENCE_KINDS)
+
+    def reload_fences(self) -> None:
+        self.fences = self._load_fence_index()
+        self._fences_at = time.monotonic()
+
+    def process(self, batch_obs: list[Any]) -> Outcome:
+        """Process and commit one batch (runs in a worker thread)."""
+        started = time.perf_counter()
+        self.directory.maybe_reload()
+        self._refresh_fences()
+        now = self.clock()
+        batch = Batch(
+            now, int(self.settings.late_after_s * 1000), self.device_states, self.asset_states
+        )
+        for obs in batch_obs:
+            device = self.directory.get(obs.protocol, obs.device_key)
+            if device is None:
+                device = self.directory.quarantine(obs.protocol, obs.device_key, now)
+            batch.add(obs, device)
+        batch.run_geofences(self.fences, self.directory)
+        outcome = self._commit(batch)
+        self.device_states.update(batch.changed_devices)
+        self.asset_states.update(batch.changed_assets)
+        self.metrics.commit_seconds.observe(time.perf_counter() - started)
+        self.metrics.observations.labels("late").inc(batch.late_count)
+        self.metrics.observations.labels("live").inc(len(batch.rows) - batch.late_count)
+        outcome.positions = [self._position_message(f) for f in batch.live if f.obs.has_position]
+        return outcome
+
+    def _commit(self, batch: Batch) -> Outcome:
+        outcome = Outcome()
+        with self.engine.begin() as conn:
+            writer.insert_observations(conn, batch.rows)
+            for asset_id, (start, end) in batch.late_windows.items():
+                tenant_id = self._tenant_of_asset(batch, asset_id)
+                batch.found.extend(
+                    recheck_window(
+                        conn,
+                        index=self.fences,
+                        tenant_id=tenant_id,
+                        asset_id=asset_id,
+                        counterparty_id=self.directory.asset_counterparty.get(asset_id),
+                        start_ms=start,
+                        end_ms=end,
+                    )
+                )
+            for tenant_id, device_key in batch.resolve_offline:
+                alarm_service.auto_resolve(
+                    conn,
+                    tenant_id=tenant_id,
+                    alarm_type="offline",
+                    subject=device_key,
+                    now_ms=batch.now_ms,
+                    why="device reported again",
+                )
+            outcome.alarms = self._record(conn, batch.found, batch.now_ms)
+            writer.save_device_states(conn, batch.changed_devices.values())
+            writer.save_asset_states(conn, batch.changed_assets.values())
+        return outcome
+
+    def _tenant_of_asset(self, batch: Batch, asset_id: int) -> int:
+        state = batch.asset_states.get(asset_id)
+        if state is not None:
+            return state.tenant_id
+        for row in batch.rows:
+            if row[2] == asset_id:
+                return int(row[0])
+        raise LookupError(asset_id)
+
+    def _record(self, conn: Any, found: list[Found], now: int) -> list[RaisedAlarm]:
+        raised: list[RaisedAlarm] = []
+        if found:
+            conn.execute(
+                insert(events),
+                [
+                    {
+                        "tenant_id": f.tenant_id,
+                        "asset_id": f.asset_id,
+                        "device_id": f.device_id,
+                        "time_ms": f.event.time_ms,
+                        "type": f.event.type,
+                        "subject": f.event.subject,
+                        "retrospective": f.event.retrospective,
+                        "details": f.event.details,
+                        "created_ms": now,
+                    }
+                    for f in found
+                ],
+            )
+        for f in found:
+            if f.event.alarm:
+                raised.append(
+                    alarm_service.raise_alarm(
+                        conn,
+                        tenant_id=f.tenant_id,
+                        asset_id=f.asset_id,
+                        device_id=f.device_id,
+                        alarm_type=f.event.type,
+                        subject=f.event.subject,
+                        time_ms=f.event.time_ms,
+                        now_ms=now,
+                        retrospective=f.event.retrospective,
+                        details=f.event.details,
+                    )
+                )
+        return raised
+
+    def sweep_offline(self) -> Outcome:
+        """Raise ``offline`` for every device past its deadline (runs in a worker thread)."""
+        now = self.clock()
+        due = [
+            s
+            for s in self.device_states.values()
+            if s.online and s.next_expected_ms is not None and s.next_expected_ms < now
+        ]
+        if not due:
+            return Outcome()
+        found, changed = [], {}
+        for state in due:
+            device = self.directory.by_id(state.device_id)
+            if device is None or device.quarantined or state.last_server_ms is None:
+                continue
+            event = offline.offline_event(
+                device_key=device.key, last_report_ms=state.last_server_ms, now_ms=now
+            )
+            found.append(Found(device.tenant_id, device.asset_at(now), device.id, event))
+            changed[state.device_id] = DeviceState(
+                **{**{k: getattr(state, k) for k in DeviceState.__slots__}, "online": False}
+            )
+        outcome = Outcome()
+        with self.engine.begin() as conn:
+            outcome.alarms = self._record(conn, found, now)
+            writer.save_device_states(conn, changed.values())
+        self.device_states.update(changed)
+        return outcome
+
+    def _position_message(self, fix: Any) -> dict[str, Any]:
+        obs = fix.obs
+        return {
+            "type": "position",
+            "asset": self.directory.asset_keys.get(fix.asset_id),
+            "device": obs.device_key,
+            "time_ms": obs.time_ms,
+            "lat": obs.lat,
+            "lon": obs.lon,
+            "speed_kmh": obs.speed_kmh,
+            "course": obs.course,
+            "tenant_id": fix.device.tenant_id,
+        }

@@ -1,0 +1,71 @@
+"""Live state of devices and assets kept in memory by the (single) processor of a partition,
+and persisted with every batch. Small: a few hundred bytes per device."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class DeviceState:
+    device_id: int
+    tenant_id: int
+    last_time_ms: int | None = None  # newest device time of a live observation
+    last_server_ms: int | None = None  # when the device last said anything
+    next_expected_ms: int | None = None  # offline deadline
+    online: bool = True
+    active_alarms: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"active_alarms": sorted(self.active_alarms)}
+
+    @classmethod
+    def from_row(cls, row: Any) -> DeviceState:
+        state = row.state or {}
+        return cls(
+            device_id=row.device_id,
+            tenant_id=row.tenant_id,
+            last_time_ms=row.last_time_ms,
+            last_server_ms=row.last_server_ms,
+            next_expected_ms=row.next_expected_ms,
+            online=bool(row.online),
+            active_alarms=frozenset(state.get("active_alarms", ())),
+        )
+
+
+@dataclass(slots=True)
+class AssetState:
+    asset_id: int
+    tenant_id: int
+    device_id: int | None = None
+    time_ms: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    speed_kmh: float | None = None
+    course: float | None = None
+    inside: frozenset[int] | None = None  # ids of applicable places the asset is inside
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "inside": None if self.inside is None else sorted(self.inside),
+            "attributes": self.attributes,
+        }
+
+    @classmethod
+    def from_row(cls, row: Any) -> AssetState:
+        state = row.state or {}
+        inside = state.get("inside")
+        return cls(
+            asset_id=row.asset_id,
+            tenant_id=row.tenant_id,
+            device_id=row.device_id,
+            time_ms=row.time_ms,
+            lat=row.lat,
+            lon=row.lon,
+            speed_kmh=row.speed_kmh,
+            course=row.course,
+            inside=None if inside is None else frozenset(inside),
+            attributes=state.get("attributes", {}),
+        )

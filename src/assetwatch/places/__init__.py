@@ -1,0 +1,1 @@
+"""Places: geofences (allowed, forbidden, watch) with the assets they apply to."""

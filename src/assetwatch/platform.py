@@ -1,0 +1,118 @@
+"""The embedded platform in one process: storage, bus, processor, gateway and API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from assetwatch.api.app import create_app
+from assetwatch.gateways.jt808 import Jt808Gateway
+from assetwatch.live import LiveFeed
+from assetwatch.observability import Metrics
+from assetwatch.pipeline.bus import MemoryBus
+from assetwatch.pipeline.directory import DeviceDirectory
+from assetwatch.pipeline.processor import Processor, ProcessorSettings, now_ms
+from assetwatch.settings import Settings
+from assetwatch.storage.engine import migrate, open_engine, sqlite_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Endpoints:
+    jt808_port: int
+    api_port: int
+    host: str
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+
+class _ApiServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the platform decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class EmbeddedPlatform:
+    """Start with :meth:`start`, stop with :meth:`stop`. Everything runs on one event loop;
+    database commits run in a worker thread so sockets keep being served."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        url = settings.database_url or sqlite_url(settings.data_dir)
+        self.engine = open_engine(url)
+        migrate(self.engine)
+        self.metrics = Metrics()
+        self.feed = LiveFeed()
+        self.bus = MemoryBus(partitions=1)
+        self.directory = DeviceDirectory(self.engine)
+        self.processor = Processor(
+            self.engine,
+            self.bus,
+            self.directory,
+            self.metrics,
+            self.feed.publish,
+            ProcessorSettings(
+                batch_max=settings.batch_max,
+                batch_wait_s=settings.batch_wait_s,
+                late_after_s=settings.late_after_s,
+            ),
+        )
+        self.gateway = Jt808Gateway(
+            self.bus, self.directory, self.metrics, now_ms, unknown_policy=settings.unknown_devices
+        )
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._api: _ApiServer | None = None
+
+    async def start(self) -> Endpoints:
+        host = self.settings.host
+        self._tasks.append(asyncio.create_task(self.processor.run(0, self._stop)))
+        jt808_port = await self.gateway.start(host, self.settings.jt808_port)
+        app = create_app(
+            self.engine,
+            self.feed,
+            self.metrics,
+            self.settings,
+            ready=lambda: not self._stop.is_set(),
+        )
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, self.settings.api_port))
+        api_port = int(sock.getsockname()[1])
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+            timeout_graceful_shutdown=5,
+        )
+        self._api = _ApiServer(config)
+        self._tasks.append(asyncio.create_task(self._api.serve(sockets=[sock])))
+        while not self._api.started:
+            await asyncio.sleep(0.01)
+        return Endpoints(jt808_port=jt808_port, api_port=api_port, host=host)
+
+    def reload_registry(self) -> None:
+        """Pick up provisioning changes now instead of at the next periodic refresh."""
+        self.directory.reload()
+        self.processor.reload_fences()
+
+    async def stop(self) -> None:
+        """Stop accepting, let the processor finish its batch, then shut the API."""
+        await self.gateway.stop()
+        self._stop.set()
+        if self._api is not None:
+            self._api.should_exit = True
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.engine.dispose()

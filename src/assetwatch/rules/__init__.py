@@ -1,0 +1,1 @@
+"""Pure rules: ``(state, observation(s), params) -> (state', events)``, no I/O."""

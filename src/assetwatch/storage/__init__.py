@@ -1,0 +1,1 @@
+"""Storage: engine, schema, migrations and hot-path repositories."""

@@ -1,0 +1,256 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations mirror it.
+
+Conventions:
+- every table has ``tenant_id`` (the ``_quarantine`` system tenant holds unknown devices);
+- times are integer milliseconds since the Unix epoch, UTC, in ``*_ms`` columns;
+- external keys (VIN, IMEI, contract number) are unique per tenant, except device
+  identity ``(protocol, key)``, which is unique globally because the wire names it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+QUARANTINE_TENANT_KEY = "_quarantine"
+
+
+def _tenant_fk() -> Column[int]:
+    return Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False, index=True)
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tenant_id", Integer, nullable=True),  # self id; kept for the every-row rule
+    Column("key", String(100), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+org_units = Table(
+    "org_units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("parent_id", Integer, ForeignKey("org_units.id"), nullable=True),
+    UniqueConstraint("tenant_id", "key"),
+)
+
+counterparties = Table(
+    "counterparties",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("org_unit_id", Integer, ForeignKey("org_units.id"), nullable=True),
+    Column("key", String(100), nullable=False),
+    Column("kind", String(30), nullable=False),  # borrower | lessee | dealer | pledgor
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("addresses", JSON, nullable=False),  # [{label, lat, lon}]
+    UniqueConstraint("tenant_id", "key"),
+)
+
+contracts = Table(
+    "contracts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("key", String(100), nullable=False),
+    Column("kind", String(30), nullable=False),  # loan | lease | floor_plan | pledge
+    Column("counterparty_id", Integer, ForeignKey("counterparties.id"), nullable=True),
+    Column("amount", Float, nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("status", String(20), nullable=False, server_default="active"),
+    Column("days_overdue", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("tenant_id", "key"),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("org_unit_id", Integer, ForeignKey("org_units.id"), nullable=True),
+    Column("key", String(100), nullable=False),
+    Column("kind", String(30), nullable=False),  # vehicle | equipment | inventory | herd | site
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("contract_id", Integer, ForeignKey("contracts.id"), nullable=True),
+    Column("value", Float, nullable=True),
+    Column("attributes", JSON, nullable=False),
+    UniqueConstraint("tenant_id", "key"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("protocol", String(20), nullable=False),
+    Column("key", String(40), nullable=False),  # terminal phone / IMEI as on the wire
+    Column("status", String(20), nullable=False, server_default="active"),
+    # active | quarantined | revoked
+    Column("auth_code", String(64), nullable=True),
+    Column("report_interval_s", Integer, nullable=False, server_default="30"),
+    Column("offline_tolerance", Float, nullable=False, server_default="3"),
+    Column("timezone", String(40), nullable=False, server_default="+08:00"),
+    Column("attributes", JSON, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("protocol", "key", name="uq_devices_protocol_key"),
+)
+
+bindings = Table(
+    "bindings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("asset_id", Integer, ForeignKey("assets.id"), nullable=False),
+    Column("valid_from_ms", BigInteger, nullable=False),
+    Column("valid_to_ms", BigInteger, nullable=True),  # NULL = still bound
+    Index("ix_bindings_device_from", "device_id", "valid_from_ms"),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("key", String(100), nullable=False),
+    Column("kind", String(30), nullable=False),  # allowed | forbidden | watch
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("applies_to", JSON, nullable=False),  # {"all": true} | {"counterparty": k} | ...
+    Column("shape", JSON, nullable=False),  # {"circle": {...}} | {"polygon": [[lon, lat]...]}
+    Column("properties", JSON, nullable=False),
+    UniqueConstraint("tenant_id", "key"),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("device_id", Integer, nullable=False),
+    Column("asset_id", Integer, nullable=True),
+    Column("time_ms", BigInteger, nullable=False),
+    Column("server_time_ms", BigInteger, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("lat", Float, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("altitude_m", Float, nullable=True),
+    Column("speed_kmh", Float, nullable=True),
+    Column("course", Float, nullable=True),
+    Column("valid", Boolean, nullable=False),
+    Column("fix_source", String(8), nullable=False),
+    Column("accuracy_m", Float, nullable=True),
+    Column("alarms", Text, nullable=False, server_default=""),  # comma-separated codes
+    Column("attributes", Text, nullable=False, server_default="{}"),  # JSON text
+    Column("late", Boolean, nullable=False, server_default=false()),
+    Column("idem", BigInteger, nullable=False),
+    UniqueConstraint("device_id", "time_ms", "idem", name="uq_observations_device_time_idem"),
+    Index("ix_observations_asset_time", "asset_id", "time_ms"),
+)
+
+device_state = Table(
+    "device_state",
+    metadata,
+    Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True),
+    _tenant_fk(),
+    Column("last_time_ms", BigInteger, nullable=True),  # newest device time seen
+    Column("last_server_ms", BigInteger, nullable=True),  # when it last reported
+    Column("next_expected_ms", BigInteger, nullable=True),  # offline deadline
+    Column("online", Boolean, nullable=False, server_default=true()),
+    Column("state", JSON, nullable=False),  # rule state: active device alarms, ...
+)
+
+asset_state = Table(
+    "asset_state",
+    metadata,
+    Column("asset_id", Integer, ForeignKey("assets.id"), primary_key=True),
+    _tenant_fk(),
+    Column("device_id", Integer, nullable=True),
+    Column("time_ms", BigInteger, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("speed_kmh", Float, nullable=True),
+    Column("course", Float, nullable=True),
+    Column("state", JSON, nullable=False),  # rule state: places inside, ...
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("asset_id", Integer, nullable=True),
+    Column("device_id", Integer, nullable=True),
+    Column("time_ms", BigInteger, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("subject", String(100), nullable=False, server_default=""),
+    Column("retrospective", Boolean, nullable=False, server_default=false()),
+    Column("details", JSON, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Index("ix_events_asset_time", "asset_id", "time_ms"),
+)
+
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("asset_id", Integer, nullable=True),
+    Column("device_id", Integer, nullable=True),
+    Column("type", String(40), nullable=False),
+    Column("subject", String(100), nullable=False, server_default=""),
+    Column("status", String(20), nullable=False),  # open | acknowledged | resolved
+    Column("severity", String(10), nullable=False, server_default="medium"),
+    Column("retrospective", Boolean, nullable=False, server_default=false()),
+    Column("opened_ms", BigInteger, nullable=False),  # when it happened (event time)
+    Column("last_ms", BigInteger, nullable=False),  # last repeat
+    Column("count", Integer, nullable=False, server_default="1"),
+    Column("acknowledged_ms", BigInteger, nullable=True),
+    Column("acknowledged_by", String(100), nullable=True),
+    Column("resolved_ms", BigInteger, nullable=True),
+    Column("resolved_by", String(100), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("details", JSON, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),  # when the platform raised it
+    Index("ix_alarms_tenant_status", "tenant_id", "status"),
+    Index(
+        "uq_alarms_open_key",
+        "tenant_id",
+        "asset_id",
+        "type",
+        "subject",
+        unique=True,
+        sqlite_where=text("status != 'resolved'"),
+        postgresql_where=text("status != 'resolved'"),
+    ),
+)

@@ -1,0 +1,1 @@
+"""Tracks (stored fixes of an asset over time) and live positions."""

@@ -1,0 +1,172 @@
+"""The processor on a real SQLite database: live vs late, rules, alarms, idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from assetwatch.alarms import service as alarms
+from assetwatch.model.scope import Scope
+from assetwatch.pipeline.bus import Ack, Envelope, MemoryBus
+from assetwatch.storage import schema as s
+from tests.pipeline.conftest import IN_LOT, IN_PAWN, OUT_OF_LOT, T0, World
+
+
+def open_alarms(world: World) -> list[tuple[str, str, bool]]:
+    with world.engine.connect() as conn:
+        tenant = conn.scalar(select(s.tenants.c.id).where(s.tenants.c.key == "demo-bank"))
+    rows = alarms.list_alarms(world.engine, scope=Scope(tenant_id=tenant), status="active")
+    return sorted((r["type"], r["subject"], bool(r["retrospective"])) for r in rows)
+
+
+def test_leaving_the_lot_raises_one_exit_alarm(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 20_000, IN_LOT), world.fix(T0 - 10_000, OUT_OF_LOT)])
+    p.process([world.fix(T0 - 5_000, OUT_OF_LOT)])
+    assert open_alarms(world) == [("geofence_exit", "dealer-001-lot", False)]
+
+
+def test_entering_forbidden_zone_and_power_cut_edge(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 30_000, OUT_OF_LOT)])
+    p.process([world.fix(T0 - 20_000, IN_PAWN, alarms=("power_cut",))])
+    p.process([world.fix(T0 - 10_000, IN_PAWN, alarms=("power_cut",))])
+    assert open_alarms(world) == [
+        ("geofence_enter", "pawn-zone", False),
+        ("power_cut", "013900000001", False),
+    ]
+
+
+def test_retransmitted_fix_is_stored_once(world: World) -> None:
+    p = world.processor
+    fix = world.fix(T0 - 10_000, IN_LOT)
+    p.process([fix])
+    p.process([fix])
+    with world.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(s.observations)) == 1
+
+
+def test_late_data_is_stored_but_never_moves_live_state(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 10_000, IN_LOT)])
+    p.process([world.fix(T0 - 60_000, OUT_OF_LOT)])  # older than the live state
+    with world.engine.connect() as conn:
+        state = conn.execute(select(s.asset_state)).one()
+        late = conn.execute(select(s.observations.c.late).order_by(s.observations.c.time_ms)).all()
+    assert (state.lat, state.lon) == IN_LOT
+    assert [bool(r.late) for r in late] == [True, False]
+    assert open_alarms(world) == []  # the old fix outside the lot fires no live alarm
+
+
+def test_backfill_reveals_a_visit_retrospectively(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 300_000, OUT_OF_LOT)])
+    world.clock.now = T0
+    p.process([world.fix(T0 - 1_000, OUT_OF_LOT)])  # back online, outside
+    backfill = [
+        world.fix(T0 - 200_000, IN_PAWN, batch=True),
+        world.fix(T0 - 150_000, IN_PAWN, batch=True),
+        world.fix(T0 - 100_000, OUT_OF_LOT, batch=True),
+    ]
+    p.process(backfill)
+    assert open_alarms(world) == [("geofence_enter", "pawn-zone", True)]
+    with world.engine.connect() as conn:
+        rows = conn.execute(
+            select(s.events.c.type, s.events.c.time_ms, s.events.c.retrospective).order_by(
+                s.events.c.time_ms
+            )
+        ).all()
+    assert [(r.type, r.time_ms, bool(r.retrospective)) for r in rows] == [
+        ("geofence_enter", T0 - 200_000, True),
+        ("geofence_exit", T0 - 100_000, True),
+    ]
+    p.process(backfill)  # the same backfill again finds nothing new
+    assert open_alarms(world) == [("geofence_enter", "pawn-zone", True)]
+
+
+def test_offline_fires_after_the_schedule_and_resolves_on_report(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 1_000, IN_LOT)])
+    world.clock.now = T0 + 29_000  # interval 10 s × tolerance 3 = 30 s
+    p.sweep_offline()
+    assert open_alarms(world) == []
+    world.clock.now = T0 + 31_000
+    p.sweep_offline()
+    p.sweep_offline()
+    assert open_alarms(world) == [("offline", "013900000001", False)]
+    world.clock.now = T0 + 40_000
+    p.process([world.fix(T0 + 39_000, IN_LOT)])
+    assert open_alarms(world) == []
+
+
+def test_unknown_device_is_quarantined_without_alarms(world: World) -> None:
+    p = world.processor
+    p.process(
+        [
+            world.fix(T0 - 20_000, IN_LOT, device="019999999999"),
+            world.fix(T0 - 10_000, IN_PAWN, device="019999999999", alarms=("sos",)),
+        ]
+    )
+    with world.engine.connect() as conn:
+        status = conn.scalar(select(s.devices.c.status).where(s.devices.c.key == "019999999999"))
+        stored = conn.scalar(select(func.count()).select_from(s.observations))
+    assert status == "quarantined" and stored == 2
+    assert open_alarms(world) == []
+
+
+async def test_acks_are_settled_after_commit_and_alarms_announced(world: World) -> None:
+    bus = MemoryBus()
+    world.processor.bus = bus
+    results: list[bool] = []
+    ack = Ack(2, results.append)
+    bus.publish(Envelope(world.fix(T0 - 20_000, IN_LOT), ack))
+    bus.publish(Envelope(world.fix(T0 - 10_000, OUT_OF_LOT), ack))
+    stop = asyncio.Event()
+    task = asyncio.create_task(world.processor.run(0, stop))
+    for _ in range(200):
+        if results:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    assert results == [True]
+    with world.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(s.observations)) == 2
+    kinds = [(m["type"], m.get("alarm_type")) for m in world.published]
+    assert ("alarm", "geofence_exit") in kinds and ("position", None) in kinds
+
+
+async def test_a_failing_batch_withholds_its_ack(world: World) -> None:
+    bus = MemoryBus()
+    world.processor.bus = bus
+    world.engine.dispose()
+    with world.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE observations")  # every insert now fails
+    results: list[bool] = []
+    bus.publish(Envelope(world.fix(T0 - 20_000, IN_LOT), Ack(1, results.append)))
+    stop = asyncio.Event()
+    task = asyncio.create_task(world.processor.run(0, stop))
+    for _ in range(200):
+        if results:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    assert results == [False]
+    assert world.processor.device_states == {}  # memory did not move ahead of the database
+
+
+def test_a_repeat_counts_on_the_open_alarm(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 40_000, IN_LOT)])
+    p.process([world.fix(T0 - 30_000, OUT_OF_LOT)])
+    p.process([world.fix(T0 - 20_000, IN_LOT)])
+    p.process([world.fix(T0 - 10_000, OUT_OF_LOT)])
+    with world.engine.connect() as conn:
+        rows = conn.execute(
+            select(s.alarms.c.type, s.alarms.c.count, s.alarms.c.opened_ms, s.alarms.c.last_ms)
+        ).all()
+    assert [(r.type, r.count, r.opened_ms, r.last_ms) for r in rows] == [
+        ("geofence_exit", 2, T0 - 30_000, T0 - 10_000)
+    ]
