@@ -64,11 +64,14 @@ class AlarmBoard:
             f"{time.monotonic() - self.started:.0f} s · Ctrl-C to stop"
         )
         table = Table(header_style="bold", expand=True)
-        for column in ("time (UTC)", "alarm", "asset", "subject", "retrospective"):
-            table.add_column(column)
+        table.add_column("time (UTC)", no_wrap=True)
+        table.add_column("alarm", no_wrap=True)
+        table.add_column("asset", no_wrap=True, min_width=17)
+        table.add_column("subject", no_wrap=True)
+        table.add_column("retro", no_wrap=True)
         for a in self.alarms[-20:]:
             when = time.strftime("%H:%M:%S", time.gmtime(a["time_ms"] / 1000))
-            retro = "[magenta]yes (backfill)[/]" if a["retrospective"] else ""
+            retro = "[magenta]yes[/]" if a["retrospective"] else ""
             table.add_row(
                 when, f"[red]{a['alarm_type']}[/]", a["asset"] or "-", a["subject"], retro
             )
@@ -76,7 +79,7 @@ class AlarmBoard:
             "\n".join(f"  {e.at_s:5.1f}s {e.device} {e.kind} {e.detail}" for e in self.events),
             style="dim",
         )
-        return Group(head, table, Text("simulator:", style="bold"), events)
+        return Group(head, table, Text("simulator:", style="bold"), events, Text(""))
 
 
 async def _run_demo(settings: Settings, duration_s: float | None) -> AlarmBoard:
