@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from assetwatch.protocols import jt808
 from assetwatch.registry.provisioning import apply_text
 from assetwatch.simulate.jt808_link import (
     Jt808Link,
