@@ -43,6 +43,11 @@ class Server:
         response.raise_for_status()
         return response.json()
 
+    def get_text(self, path: str) -> str:
+        response = httpx.get(f"{self.api}{path}", headers=self.headers, timeout=10)
+        response.raise_for_status()
+        return response.text
+
     def post(self, path: str, body: Any = None) -> httpx.Response:
         return httpx.post(f"{self.api}{path}", json=body, headers=self.headers, timeout=10)
 

@@ -1,0 +1,118 @@
+"""Bad input and unknown devices against the real gateway process."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from assetwatch.protocols import jt808
+from assetwatch.simulate.jt808_link import (
+    Jt808Link,
+    SerialCounter,
+    TerminalIdentity,
+    encode_location,
+    location_report,
+)
+from assetwatch.simulate.vehicle import Fix
+from tests.e2e.server import start_server, wait_for
+
+pytestmark = pytest.mark.integration
+UNKNOWN = "018888888888"
+
+
+def location_frame(phone: str, serial: int, *, corrupt: bool = False) -> bytes:
+    fix = Fix(
+        lat=22.545,
+        lon=114.065,
+        speed_kmh=0.0,
+        course=0.0,
+        ignition=False,
+        mileage_km=1.0,
+        time=datetime.now(UTC),
+    )
+    frame = bytearray(
+        jt808.encode_frame(
+            0x0200, phone, serial, encode_location(location_report(fix, alarm_flags=1))
+        )
+    )
+    if corrupt:
+        frame[-2] ^= 0x01 if frame[-2] not in (0x7C, 0x7D, 0x7E, 0x7F) else 0x10
+    return bytes(frame)
+
+
+async def read_replies(reader: asyncio.StreamReader, want: int) -> list[jt808.Message]:
+    splitter, replies = jt808.FrameSplitter(), []
+    async with asyncio.timeout(10):
+        while len(replies) < want:
+            data = await reader.read(4096)
+            if not data:
+                break
+            replies += [jt808.decode_frame(c) for c in splitter.feed(data)]
+    return replies
+
+
+async def test_garbage_is_skipped_and_never_crashes_the_server(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.jt808_port)
+        writer.write(b"\x00GET / HTTP/1.1\r\n\r\n" + b"\x7e\x01\x02\x7e" + b"\x7e" * 50)
+        writer.write(location_frame(UNKNOWN, 1, corrupt=True))  # bad checksum: no ack
+        writer.write(b"junk-before" + location_frame(UNKNOWN, 2) + location_frame(UNKNOWN, 3))
+        replies = await read_replies(reader, 2)
+        assert [(r.header.msg_id, r.body.reply_serial, r.body.result) for r in replies] == [  # type: ignore[union-attr]
+            (0x8001, 2, 0),
+            (0x8001, 3, 0),
+        ]
+        for _ in range(30):  # a flood of bad frames closes this connection only
+            writer.write(location_frame(UNKNOWN, 9, corrupt=True))
+        await writer.drain()
+        async with asyncio.timeout(10):
+            try:
+                while await reader.read(4096):
+                    pass  # acks for nothing arrive; the server closes after the flood
+            except ConnectionResetError:
+                pass  # closed with our frames still unread: also a close
+        writer.close()
+        assert server.get("/healthz")["status"] == "ok"
+        metrics = await asyncio.to_thread(server.get_text, "/metrics")
+        assert 'assetwatch_frames_total{protocol="jt808",result="bad"}' in metrics
+    finally:
+        assert server.stop() == 0
+
+
+async def test_unknown_device_is_quarantined_stored_and_raises_nothing(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    try:
+        link = await Jt808Link.open(
+            "127.0.0.1", server.jt808_port, TerminalIdentity(UNKNOWN), SerialCounter()
+        )
+        code = await link.register(timeout_s=10)
+        await link.authenticate(code, timeout_s=10)
+        link.writer.write(location_frame(UNKNOWN, 50))
+        replies = await read_replies(link.reader, 1)
+        assert replies[0].body.result == 0  # type: ignore[union-attr]
+        await link.close()
+        server.tenant = "_quarantine"
+        devices = server.get("/api/v1/devices", status="quarantined")
+        assert [d["key"] for d in devices] == [UNKNOWN]
+        assert server.get("/api/v1/alarms") == []  # its SOS bit raised nothing
+    finally:
+        assert server.stop() == 0
+
+
+async def test_reject_policy_refuses_unknown_devices(tmp_path: Path) -> None:
+    server = start_server(tmp_path, "--unknown-devices", "reject")
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.jt808_port)
+        writer.write(location_frame(UNKNOWN, 7))
+        replies = await read_replies(reader, 1)
+        assert replies[0].body.result == 1  # type: ignore[union-attr]
+        writer.close()
+        server.tenant = "_quarantine"
+        wait_for(lambda: server.get("/healthz")["status"] == "ok")
+        assert server.get("/api/v1/devices", status="quarantined") == []
+    finally:
+        assert server.stop() == 0
