@@ -115,13 +115,8 @@ def test_unknown_device_is_quarantined_without_alarms(world: World) -> None:
     assert open_alarms(world) == []
 
 
-async def test_acks_are_settled_after_commit_and_alarms_announced(world: World) -> None:
-    bus = MemoryBus()
-    world.processor.bus = bus
-    results: list[bool] = []
-    ack = Ack(2, results.append)
-    bus.publish(Envelope(world.fix(T0 - 20_000, IN_LOT), ack))
-    bus.publish(Envelope(world.fix(T0 - 10_000, OUT_OF_LOT), ack))
+async def run_until_settled(world: World, results: list[bool]) -> None:
+    """Run the processor's loop until the ack under test is settled."""
     stop = asyncio.Event()
     task = asyncio.create_task(world.processor.run(0, stop))
     for _ in range(200):
@@ -130,6 +125,16 @@ async def test_acks_are_settled_after_commit_and_alarms_announced(world: World) 
         await asyncio.sleep(0.01)
     stop.set()
     await task
+
+
+async def test_acks_are_settled_after_commit_and_alarms_announced(world: World) -> None:
+    bus = MemoryBus()
+    world.processor.bus = bus
+    results: list[bool] = []
+    ack = Ack(2, results.append)
+    bus.publish(Envelope(world.fix(T0 - 20_000, IN_LOT), ack))
+    bus.publish(Envelope(world.fix(T0 - 10_000, OUT_OF_LOT), ack))
+    await run_until_settled(world, results)
     assert results == [True]
     with world.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(s.observations)) == 2
@@ -145,14 +150,7 @@ async def test_a_failing_batch_withholds_its_ack(world: World) -> None:
         conn.exec_driver_sql("DROP TABLE observations")  # every insert now fails
     results: list[bool] = []
     bus.publish(Envelope(world.fix(T0 - 20_000, IN_LOT), Ack(1, results.append)))
-    stop = asyncio.Event()
-    task = asyncio.create_task(world.processor.run(0, stop))
-    for _ in range(200):
-        if results:
-            break
-        await asyncio.sleep(0.01)
-    stop.set()
-    await task
+    await run_until_settled(world, results)
     assert results == [False]
     assert world.processor.device_states == {}  # memory did not move ahead of the database
 

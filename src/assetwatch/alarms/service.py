@@ -203,46 +203,67 @@ def get_alarm(engine: Engine, *, scope: Scope, alarm_id: int) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+# target status → (statuses it may come from, column stamped with the time, column with who)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "acknowledged": (("open",), "acknowledged_ms", "acknowledged_by"),
+    "resolved": (("open", "acknowledged"), "resolved_ms", "resolved_by"),
+}
+
+
+def transition(
+    engine: Engine,
+    *,
+    scope: Scope,
+    alarm_id: int,
+    to: str,
+    now_ms: int,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Move an alarm along its lifecycle. The UPDATE is conditional on the current status,
+    so two people acknowledging at once cannot both succeed."""
+    allowed, stamp, actor = TRANSITIONS[to]
+    current = get_alarm(engine, scope=scope, alarm_id=alarm_id)
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(alarms)
+            .where(
+                (alarms.c.id == alarm_id)
+                & (alarms.c.tenant_id == scope.tenant_id)
+                & alarms.c.status.in_(allowed)
+            )
+            .values(
+                {
+                    "status": to,
+                    stamp: now_ms,
+                    actor: scope.actor,
+                    "note": _append_note(current["note"], note),
+                }
+            )
+        ).rowcount
+    if not changed:
+        raise ConflictError(
+            f"alarm {alarm_id} is {current['status']}; only {' or '.join(allowed)} alarms "
+            f"can become {to}"
+        )
+    return get_alarm(engine, scope=scope, alarm_id=alarm_id)
+
+
 def acknowledge(
     engine: Engine, *, scope: Scope, alarm_id: int, now_ms: int, note: str | None = None
 ) -> dict[str, Any]:
     """open → acknowledged."""
-    current = get_alarm(engine, scope=scope, alarm_id=alarm_id)
-    if current["status"] != "open":
-        raise ConflictError(f"alarm {alarm_id} is {current['status']}, not open")
-    with engine.begin() as conn:
-        conn.execute(
-            update(alarms)
-            .where((alarms.c.id == alarm_id) & (alarms.c.tenant_id == scope.tenant_id))
-            .values(
-                status="acknowledged",
-                acknowledged_ms=now_ms,
-                acknowledged_by=scope.actor,
-                note=_append_note(current["note"], note),
-            )
-        )
-    return get_alarm(engine, scope=scope, alarm_id=alarm_id)
+    return transition(
+        engine, scope=scope, alarm_id=alarm_id, to="acknowledged", now_ms=now_ms, note=note
+    )
 
 
 def resolve(
     engine: Engine, *, scope: Scope, alarm_id: int, now_ms: int, note: str | None = None
 ) -> dict[str, Any]:
     """open | acknowledged → resolved."""
-    current = get_alarm(engine, scope=scope, alarm_id=alarm_id)
-    if current["status"] == "resolved":
-        raise ConflictError(f"alarm {alarm_id} is already resolved")
-    with engine.begin() as conn:
-        conn.execute(
-            update(alarms)
-            .where((alarms.c.id == alarm_id) & (alarms.c.tenant_id == scope.tenant_id))
-            .values(
-                status="resolved",
-                resolved_ms=now_ms,
-                resolved_by=scope.actor,
-                note=_append_note(current["note"], note),
-            )
-        )
-    return get_alarm(engine, scope=scope, alarm_id=alarm_id)
+    return transition(
+        engine, scope=scope, alarm_id=alarm_id, to="resolved", now_ms=now_ms, note=note
+    )
 
 
 def count_by_status(engine: Engine, *, scope: Scope) -> dict[str, int]:

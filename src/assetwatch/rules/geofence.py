@@ -94,13 +94,6 @@ class FenceIndex:
             if f.tenant_id == tenant_id and f.applies.covers(asset_id, counterparty_id)
         )
 
-    def applicable(self, *, tenant_id: int, asset_id: int, counterparty_id: int | None) -> set[int]:
-        return {
-            f.place_id
-            for f in self.fences
-            if f.tenant_id == tenant_id and f.applies.covers(asset_id, counterparty_id)
-        }
-
 
 def transitions(
     before: frozenset[int] | None,
@@ -121,31 +114,23 @@ def transitions(
     if before is None or before == now:
         return []
     events: list[RuleEvent] = []
-    where = {"lat": lat, "lon": lon}
-    for place_id in sorted(now - before):
-        fence = index.by_id.get(place_id)
-        if fence is not None:
+    changes = (
+        ("geofence_enter", now - before, "forbidden"),
+        ("geofence_exit", before - now, "allowed"),
+    )
+    for event_type, place_ids, alarming_kind in changes:
+        for place_id in sorted(place_ids):
+            fence = index.by_id.get(place_id)
+            if fence is None:
+                continue
             events.append(
                 RuleEvent(
-                    type="geofence_enter",
+                    type=event_type,
                     time_ms=time_ms,
                     subject=fence.key,
-                    alarm=fence.kind == "forbidden",
+                    alarm=fence.kind == alarming_kind,
                     retrospective=retrospective,
-                    details={"place": fence.key, "place_kind": fence.kind, **where},
-                )
-            )
-    for place_id in sorted(before - now):
-        fence = index.by_id.get(place_id)
-        if fence is not None:
-            events.append(
-                RuleEvent(
-                    type="geofence_exit",
-                    time_ms=time_ms,
-                    subject=fence.key,
-                    alarm=fence.kind == "allowed",
-                    retrospective=retrospective,
-                    details={"place": fence.key, "place_kind": fence.kind, **where},
+                    details={"place": fence.key, "place_kind": fence.kind, "lat": lat, "lon": lon},
                 )
             )
     return events
