@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
 from sqlalchemy import func, select
 
 from assetwatch.alarms import service as alarms
+from assetwatch.model.observation import ObservationKind
 from assetwatch.model.scope import Scope
 from assetwatch.pipeline.bus import Ack, Envelope, MemoryBus
 from assetwatch.storage import schema as s
@@ -168,3 +170,25 @@ def test_a_repeat_counts_on_the_open_alarm(world: World) -> None:
     assert [(r.type, r.count, r.opened_ms, r.last_ms) for r in rows] == [
         ("geofence_exit", 2, T0 - 30_000, T0 - 10_000)
     ]
+
+
+def test_heartbeats_keep_a_parked_device_online(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 1_000, IN_LOT)])
+    for step in (20_000, 40_000, 60_000):
+        world.clock.now = T0 + step
+        beat = world.fix(T0 + step, IN_LOT)
+        p.process([msgspec.structs.replace(beat, kind=ObservationKind.HEARTBEAT)])
+        p.sweep_offline()
+    assert open_alarms(world) == []
+    with world.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(s.observations)) == 1
+
+
+def test_quarantined_device_goes_quiet_without_an_alarm(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 1_000, IN_LOT, device="019999999999")])
+    world.clock.now = T0 + 3_600_000
+    p.sweep_offline()
+    assert open_alarms(world) == []
+    assert all(not st.online for st in p.device_states.values())

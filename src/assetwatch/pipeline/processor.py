@@ -9,6 +9,7 @@ retrospectively; it never moves live state and never fires live alarms.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -263,6 +264,9 @@ class Processor:
             return Outcome()
         found, changed = [], {}
         for state in due:
+            # every due device is marked offline (so it is not scanned again), but only
+            # provisioned ones raise an alarm: quarantined devices raise nothing
+            changed[state.device_id] = dataclasses.replace(state, online=False)
             device = self.directory.by_id(state.device_id)
             if device is None or device.quarantined or state.last_server_ms is None:
                 continue
@@ -270,9 +274,6 @@ class Processor:
                 device_key=device.key, last_report_ms=state.last_server_ms, now_ms=now
             )
             found.append(Found(device.tenant_id, device.asset_at(now), device.id, event))
-            changed[state.device_id] = DeviceState(
-                **{**{k: getattr(state, k) for k in DeviceState.__slots__}, "online": False}
-            )
         outcome = Outcome()
         with self.engine.begin() as conn:
             outcome.alarms = self._record(conn, found, now)
