@@ -13,9 +13,17 @@ class Metrics:
             "assetwatch_frames_total", "Device frames received", ["protocol", "result"], registry=r
         )
         self.observations = Counter(
-            "assetwatch_observations_total", "Observations committed", ["timing"], registry=r
+            "assetwatch_observations_total",
+            "Observations processed (retransmitted duplicates included; stored once)",
+            ["timing"],
+            registry=r,
         )
-        self.alarms = Counter("assetwatch_alarms_total", "Alarms raised", ["type"], registry=r)
+        self.alarms = Counter(
+            "assetwatch_alarms_total",
+            "New alarms opened (repeats not counted)",
+            ["type"],
+            registry=r,
+        )
         self.commit_seconds = Histogram(
             "assetwatch_commit_seconds",
             "Processor batch commit latency",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -114,5 +116,25 @@ async def test_reject_policy_refuses_unknown_devices(tmp_path: Path) -> None:
         server.tenant = "_quarantine"
         wait_for(lambda: server.get("/healthz")["status"] == "ok")
         assert server.get("/api/v1/devices", status="quarantined") == []
+    finally:
+        assert server.stop() == 0
+
+
+async def test_a_location_the_codec_cannot_read_is_never_acked_ok(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.jt808_port)
+        whole = jt808.decode_frame(jt808.unescape(location_frame(UNKNOWN, 1)[1:-1]))
+        piece = jt808.encode_frame(0x0200, UNKNOWN, 4, whole.raw_body[:20], packet=(2, 1))
+        writer.write(piece)
+        replies = await read_replies(reader, 1)
+        assert [(r.body.reply_serial, r.body.result) for r in replies] == [(4, 3)]  # type: ignore[union-attr]
+        writer.close()
+        server.tenant = "_quarantine"
+        assert [d["key"] for d in server.get("/api/v1/devices", status="quarantined")] == [UNKNOWN]
+        with contextlib.closing(sqlite3.connect(tmp_path / "assetwatch.db")) as db:
+            assert db.execute("SELECT count(*) FROM observations").fetchone() == (0,)
+        metrics = await asyncio.to_thread(server.get_text, "/metrics")
+        assert 'result="unsupported"} 1.0' in metrics
     finally:
         assert server.stop() == 0

@@ -226,5 +226,17 @@ def test_health_metrics_and_openapi(server: Server) -> None:
         assert path in paths
     import httpx
 
+    missing = httpx.get(f"{server.api}/api/v1/nowhere", timeout=10)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["title"] == "Not Found"
     metrics = httpx.get(f"{server.api}/metrics", timeout=10).text
     assert "assetwatch_frames_total" in metrics and "assetwatch_commit_seconds" in metrics
+
+
+async def test_stream_for_an_unknown_tenant_closes_with_4404(server: Server) -> None:
+    url = f"ws://127.0.0.1:{server.api_port}/api/v1/stream?tenant=nobody"
+    async with websockets.connect(url) as ws:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404

@@ -18,6 +18,7 @@ from assetwatch.registry.models import (
     OrgUnitCreate,
 )
 from assetwatch.storage.schema import QUARANTINE_TENANT_KEY, observations, tenants
+from assetwatch.storage.schema import assets as assets_table
 from assetwatch.storage.schema import devices as devices_table
 from assetwatch.storage.schema import org_units as org_units_table
 
@@ -248,3 +249,30 @@ def test_device_settings_are_validated() -> None:
         "Asia/Shanghai"
     )
     assert DeviceCreate(key="1", protocol="jt808", timezone="utc").timezone == "UTC"
+
+
+def test_a_claimed_device_brings_its_quarantined_observations(
+    engine: Engine, bank_a: Scope
+) -> None:
+    with engine.begin() as conn:
+        quarantine = conn.scalar(select(tenants.c.id).where(tenants.c.key == QUARANTINE_TENANT_KEY))
+        device_id = conn.execute(
+            insert(devices_table).values(
+                tenant_id=quarantine, protocol="jt808", key="015500000002",
+                status="quarantined", attributes={}, created_ms=5,
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        conn.execute(insert(observations), [
+            {"tenant_id": quarantine, "device_id": device_id, "asset_id": None, "time_ms": t,
+             "server_time_ms": t, "kind": "position", "lat": 22.5, "lon": 114.0, "valid": True,
+             "fix_source": "gps", "idem": t}
+            for t in (1_000, 2_000)
+        ])  # fmt: skip
+        assets.create(conn, scope=bank_a, data=AssetCreate(key="VIN-Q", kind="vehicle"))
+        devices.create(
+            conn, scope=bank_a, data=DeviceCreate(key="015500000002", protocol="jt808",
+                                                  asset="VIN-Q"),
+        )  # fmt: skip
+        asset_id = conn.scalar(select(assets_table.c.id).where(assets_table.c.key == "VIN-Q"))
+        rows = conn.execute(select(observations.c.tenant_id, observations.c.asset_id)).all()
+    assert [tuple(r) for r in rows] == [(bank_a.tenant_id, asset_id)] * 2

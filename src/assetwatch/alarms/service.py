@@ -15,6 +15,7 @@ from assetwatch.alarms.severity import severity_of
 from assetwatch.errors import ConflictError, NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
 from assetwatch.storage.schema import alarms, assets, devices
+from assetwatch.tracking.service import iso
 
 STATUSES = ("open", "acknowledged", "resolved")
 
@@ -280,3 +281,15 @@ def _append_note(existing: str | None, note: str | None) -> str | None:
     if not note:
         return existing
     return f"{existing}\n{note}" if existing else note
+
+
+def public_view(alarm: dict[str, Any]) -> dict[str, Any]:
+    """The API/CLI shape of an alarm: ISO-8601 times instead of epoch-ms columns."""
+    out = {k: v for k, v in alarm.items() if not k.endswith("_ms")}
+    out["opened_at"] = iso(alarm["opened_ms"])
+    out["last_at"] = iso(alarm["last_ms"])
+    out["raised_at"] = iso(alarm["created_ms"])
+    out["acknowledged_at"] = iso(alarm["acknowledged_ms"])
+    out["resolved_at"] = iso(alarm["resolved_ms"])
+    out["retrospective"] = bool(alarm["retrospective"])
+    return out

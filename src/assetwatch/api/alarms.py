@@ -10,25 +10,13 @@ from pydantic import BaseModel, Field
 from assetwatch.alarms import service
 from assetwatch.api.deps import EngineDep, ScopeDep
 from assetwatch.pipeline.processor import now_ms
-from assetwatch.tracking.service import iso, parse_time
+from assetwatch.tracking.service import parse_time
 
 router = APIRouter(tags=["alarms"])
 
 
 class AlarmAction(BaseModel):
     note: str | None = Field(None, max_length=2000, description="Why, in the operator's words")
-
-
-def present(alarm: dict[str, Any]) -> dict[str, Any]:
-    """The API shape of an alarm (ISO times)."""
-    out = {k: v for k, v in alarm.items() if not k.endswith("_ms")}
-    out["opened_at"] = iso(alarm["opened_ms"])
-    out["last_at"] = iso(alarm["last_ms"])
-    out["raised_at"] = iso(alarm["created_ms"])
-    out["acknowledged_at"] = iso(alarm["acknowledged_ms"])
-    out["resolved_at"] = iso(alarm["resolved_ms"])
-    out["retrospective"] = bool(alarm["retrospective"])
-    return out
 
 
 @router.get("/alarms")
@@ -54,12 +42,12 @@ def list_alarms(
         limit=limit,
         offset=offset,
     )
-    return [present(r) for r in rows]
+    return [service.public_view(r) for r in rows]
 
 
 @router.get("/alarms/{alarm_id}")
 def get_alarm(alarm_id: int, engine: EngineDep, scope: ScopeDep) -> dict[str, Any]:
-    return present(service.get_alarm(engine, scope=scope, alarm_id=alarm_id))
+    return service.public_view(service.get_alarm(engine, scope=scope, alarm_id=alarm_id))
 
 
 @router.post("/alarms/{alarm_id}/ack")
@@ -67,7 +55,7 @@ def acknowledge(
     alarm_id: int, engine: EngineDep, scope: ScopeDep, action: AlarmAction | None = None
 ) -> dict[str, Any]:
     note = action.note if action else None
-    return present(
+    return service.public_view(
         service.acknowledge(engine, scope=scope, alarm_id=alarm_id, now_ms=now_ms(), note=note)
     )
 
@@ -77,6 +65,6 @@ def resolve(
     alarm_id: int, engine: EngineDep, scope: ScopeDep, action: AlarmAction | None = None
 ) -> dict[str, Any]:
     note = action.note if action else None
-    return present(
+    return service.public_view(
         service.resolve(engine, scope=scope, alarm_id=alarm_id, now_ms=now_ms(), note=note)
     )

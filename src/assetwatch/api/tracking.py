@@ -47,7 +47,8 @@ async def stream(websocket: WebSocket) -> None:
     try:
         scope = get_scope(websocket, app.state.engine, tenant)  # type: ignore[arg-type]
     except AssetwatchError as err:
-        await websocket.close(code=4404, reason=str(err))
+        await websocket.accept()  # accept first, so the client sees the code and reason
+        await websocket.close(code=4404, reason=str(err)[:120])
         return
     feed: LiveFeed = app.state.feed
     await websocket.accept()
@@ -56,6 +57,9 @@ async def stream(websocket: WebSocket) -> None:
     async def forward() -> None:
         while True:
             message = await subscription.get()
+            if subscription.dropped:
+                await websocket.send_json({"type": "dropped", "count": subscription.dropped})
+                subscription.dropped = 0
             await websocket.send_json({k: v for k, v in message.items() if k != "tenant_id"})
 
     sender = asyncio.create_task(forward())

@@ -75,7 +75,9 @@ def list_(
     )
     if as_json:
         for r in rows:
-            sys.stdout.write(json.dumps(r, default=str, ensure_ascii=False) + "\n")
+            sys.stdout.write(
+                json.dumps(service.public_view(r), default=str, ensure_ascii=False) + "\n"
+            )
         return
     console.print(alarm_table(rows))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.text import Text
 
 from assetwatch.cli import alarms, decode, demo, provisioning, serve, track
 from assetwatch.cli.common import err_console
@@ -31,5 +32,12 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except AssetwatchError as err:
-        err_console.print(f"[red]error:[/] {err}", highlight=False)
-        sys.exit(1)
+        fail(str(err))
+    except OSError as err:  # a port in use, an unreadable data dir...
+        fail(f"{err.strerror or err}" + (f": {err.filename}" if err.filename else ""))
+
+
+def fail(message: str) -> None:
+    """One red line (no markup interpretation, no wrapping) and exit code 1."""
+    err_console.print(Text("error: ", style="red") + Text(message), soft_wrap=True, highlight=False)
+    sys.exit(1)

@@ -26,5 +26,3 @@ def apply(
     engine = open_data(data_dir, database_url)
     report = apply_file(engine, file, dry_run=dry_run)
     console.print(report.render(), markup=False, highlight=False)
-    if dry_run:
-        console.print("[yellow]dry run: nothing was written[/]")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,18 @@ import typer
 from assetwatch.cli.common import DEFAULT_DATA_DIR, DatabaseUrl, DataDir, console
 from assetwatch.platform import EmbeddedPlatform
 from assetwatch.settings import Settings
+
+
+class UnknownDevices(StrEnum):
+    quarantine = "quarantine"
+    reject = "reject"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
 
 
 def run_until_signal(settings: Settings) -> None:
@@ -50,10 +63,21 @@ def serve(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     host: Annotated[str, typer.Option(envvar="ASSETWATCH_HOST")] = "127.0.0.1",
-    jt808_port: Annotated[int, typer.Option(help="0 picks a free port")] = 6808,
-    api_port: Annotated[int, typer.Option(help="0 picks a free port")] = 8080,
-    unknown_devices: Annotated[str, typer.Option(help="quarantine | reject")] = "quarantine",
-    log_level: Annotated[str, typer.Option(envvar="ASSETWATCH_LOG_LEVEL")] = "WARNING",
+    jt808_port: Annotated[
+        int,
+        typer.Option(envvar="ASSETWATCH_JT808_PORT", min=0, max=65535, help="0 picks a free port"),
+    ] = 6808,
+    api_port: Annotated[
+        int,
+        typer.Option(envvar="ASSETWATCH_API_PORT", min=0, max=65535, help="0 picks a free port"),
+    ] = 8080,
+    unknown_devices: Annotated[
+        UnknownDevices,
+        typer.Option(
+            envvar="ASSETWATCH_UNKNOWN_DEVICES", help="what to do with devices nobody provisioned"
+        ),
+    ] = UnknownDevices.quarantine,
+    log_level: Annotated[LogLevel, typer.Option(envvar="ASSETWATCH_LOG_LEVEL")] = LogLevel.WARNING,
 ) -> None:
     """Run the gateway, processor and API until Ctrl-C / SIGTERM."""
     logging.basicConfig(
@@ -65,6 +89,6 @@ def serve(
         host=host,
         jt808_port=jt808_port,
         api_port=api_port,
-        unknown_devices=unknown_devices,
+        unknown_devices=unknown_devices.value,
     )
     run_until_signal(settings)

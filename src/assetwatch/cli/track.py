@@ -106,8 +106,8 @@ def track(
         for p in points:
             table.add_row(
                 p["time"],
-                f"{p['lat']:.6f}",
-                f"{p['lon']:.6f}",
+                "-" if p["lat"] is None else f"{p['lat']:.6f}",
+                "-" if p["lon"] is None else f"{p['lon']:.6f}",
                 f"{p['speed_kmh'] or 0:.1f}",
                 str(p["course"]),
                 ",".join(p["alarms"]),

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 UnknownPolicy = Literal["quarantine", "reject"]
 
-REGISTER, AUTHENTICATE, HEARTBEAT, LOGOUT = 0x0100, 0x0102, 0x0002, 0x0003
+REGISTER, AUTHENTICATE, HEARTBEAT, LOGOUT, LOGOUT_2011 = 0x0100, 0x0102, 0x0002, 0x0003, 0x0101
 LOCATION, BATCH, TERMINAL_RESPONSE = 0x0200, 0x0704, 0x0001
 PLATFORM_RESPONSE, REGISTRATION_REPLY = 0x8001, 0x8100
 OK, FAILURE, NOT_SUPPORTED = 0, 1, 3
@@ -82,6 +82,7 @@ class Jt808Connection(asyncio.Protocol):
             self._garbage("bad checksum")
             return
         self.gw.metrics.frames.labels("jt808", "ok").inc()
+        self.garbage = 0  # only consecutive garbage closes a connection
         header = message.header
         handler = self._handlers.get(header.msg_id)
         if handler is None:
@@ -148,8 +149,20 @@ class Jt808Connection(asyncio.Protocol):
 
     def _on_location(self, message: Any) -> None:
         device = self._device_for(message)
-        if device is None:
+        if device is None or device.status == "revoked":
             self._respond(message, FAILURE)
+            return
+        if isinstance(message.body, jt808.RawBody):
+            # sub-packets (reassembly comes with the full JT/T 808 issue) and encrypted bodies:
+            # never say OK for data that was not stored
+            self.gw.metrics.frames.labels("jt808", "unsupported").inc()
+            log.warning(
+                "jt808 %s: %s not stored: %s",
+                device.key,
+                hex(message.header.msg_id),
+                message.body.reason,
+            )
+            self._respond(message, NOT_SUPPORTED)
             return
         observations = jt808.to_observations(
             message, device_key=device.key, tz=device.tz, server_time_ms=self.gw.clock()
@@ -171,6 +184,7 @@ class Jt808Connection(asyncio.Protocol):
         AUTHENTICATE: _on_authenticate,
         HEARTBEAT: _on_heartbeat,
         LOGOUT: _on_logout,
+        LOGOUT_2011: _on_logout,
         LOCATION: _on_location,
         BATCH: _on_location,
     }

@@ -15,10 +15,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, insert, select, update
 
+from assetwatch.errors import ValidationError
 from assetwatch.storage.engine import ensure_tenant
 from assetwatch.storage.schema import (
     QUARANTINE_TENANT_KEY,
@@ -41,7 +42,12 @@ def parse_timezone(name: str) -> tzinfo:
         digits = text[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
         return timezone(sign * timedelta(hours=hours, minutes=minutes))
-    return ZoneInfo(text)
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValidationError(
+            f"unknown time zone {name!r} (use +08:00, UTC or an IANA name like Asia/Shanghai)"
+        ) from err
 
 
 @dataclass(slots=True)

@@ -122,7 +122,8 @@ class Processor:
         for position in outcome.positions:
             self.publish(position)
         for alarm in outcome.alarms:
-            self.metrics.alarms.labels(alarm.type).inc()
+            if alarm.new:
+                self.metrics.alarms.labels(alarm.type).inc()
             self.publish(
                 {
                     "type": "alarm",

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Select, exists, select
 
 from assetwatch.errors import ConflictError, NotFoundError
 from assetwatch.model.scope import Scope
-from assetwatch.registry.bindings import bind_ids, unbind_id
+from assetwatch.registry.bindings import bind_ids, bindings_for_devices, unbind_id
 from assetwatch.registry.changes import Change, upsert_with
 from assetwatch.registry.lookup import device_id_of, id_of
 from assetwatch.registry.models import DeviceCreate, DeviceRead, DeviceUpdate
@@ -123,7 +123,23 @@ def create(
         )
     if data.asset is not None:
         _rebind(conn, scope, device_id, data.asset, now)
+    if existing is not None:
+        _adopt_quarantined_history(conn, scope, device_id)
     return _read(conn, device_id)
+
+
+def _adopt_quarantined_history(conn: Connection, scope: Scope, device_id: int) -> None:
+    """A claimed device brings what it sent while quarantined: its observations move to the
+    tenant and to the asset its (first) binding covers, so no accepted data is lost."""
+    spans = bindings_for_devices(conn, [device_id]).get(device_id, [])
+    asset_id = (
+        spans[0].asset_id if spans and spans[0].valid_from_ms == FIRST_BINDING_FROM_MS else None
+    )
+    conn.execute(
+        observations.update()
+        .where(observations.c.device_id == device_id)
+        .values(tenant_id=scope.tenant_id, asset_id=asset_id)
+    )
 
 
 FIRST_BINDING_FROM_MS = 0

@@ -16,9 +16,12 @@ MAX_TRACK_POINTS = 100_000
 
 
 def iso(ms: int | None) -> str | None:
+    """Epoch ms → ISO-8601 UTC, with milliseconds only when there are any."""
     if ms is None:
         return None
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
+    moment = datetime.fromtimestamp(ms // 1000, tz=UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}.{ms % 1000:03d}Z" if ms % 1000 else f"{text}Z"
 
 
 def parse_time(text: str | None, *, field: str) -> int | None:
