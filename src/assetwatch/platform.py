@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import socket
 from collections.abc import Iterator
@@ -101,6 +102,10 @@ class EmbeddedPlatform:
         self._tasks.append(asyncio.create_task(self._api.serve(sockets=[sock])))
         while not self._api.started:
             await asyncio.sleep(0.01)
+        # everything allocated so far lives as long as the process: keep it out of the
+        # collector's scans (measured: ~30 % of ingest CPU went to full collections)
+        gc.collect()
+        gc.freeze()
         return Endpoints(jt808_port=jt808_port, api_port=api_port, host=host)
 
     def reload_registry(self) -> None:

@@ -42,6 +42,7 @@ class Jt808Connection(asyncio.Protocol):
         self.device: DeviceInfo | None = None
         self.serial = 0
         self.garbage = 0
+        self._outbox: list[bytes] = []
 
     # -- asyncio.Protocol -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -81,7 +82,7 @@ class Jt808Connection(asyncio.Protocol):
         if not message.checksum_ok:
             self._garbage("bad checksum")
             return
-        self.gw.metrics.frames.labels("jt808", "ok").inc()
+        self.gw.frames_ok.inc()
         self.garbage = 0  # only consecutive garbage closes a connection
         header = message.header
         handler = self._handlers.get(header.msg_id)
@@ -144,6 +145,7 @@ class Jt808Connection(asyncio.Protocol):
 
     def _on_logout(self, message: Any) -> None:
         self._respond(message, OK)
+        self._flush()  # the answer goes out before the close
         if self.transport is not None:
             self.transport.close()
 
@@ -199,16 +201,22 @@ class Jt808Connection(asyncio.Protocol):
             return
         header = message.header
         self.serial = (self.serial + 1) & 0xFFFF
-        self.transport.write(
-            jt808.encode_frame(
-                msg_id,
-                header.phone,
-                self.serial,
-                body,
-                version=header.version,
-                protocol_version=header.protocol_version or 1,
-            )
+        frame = jt808.encode_frame(
+            msg_id,
+            header.phone,
+            self.serial,
+            body,
+            version=header.version,
+            protocol_version=header.protocol_version or 1,
         )
+        if not self._outbox:  # one write per connection per loop iteration
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._outbox.append(frame)
+
+    def _flush(self) -> None:
+        frames, self._outbox = self._outbox, []
+        if frames and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(frames))
 
 
 class Jt808Gateway:
@@ -224,6 +232,7 @@ class Jt808Gateway:
         self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
         self.unknown_policy = unknown_policy
         self.backpressure = BackPressure(bus)
+        self.frames_ok = metrics.frames.labels("jt808", "ok")  # bound once: hot path
         self.connections: set[Jt808Connection] = set()
         self._server: asyncio.Server | None = None
 
