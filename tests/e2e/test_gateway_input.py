@@ -138,3 +138,54 @@ async def test_a_location_the_codec_cannot_read_is_never_acked_ok(tmp_path: Path
         assert 'result="unsupported"} 1.0' in metrics
     finally:
         assert server.stop() == 0
+
+
+async def test_a_device_that_sends_utc_is_decoded_with_its_own_time_zone(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from assetwatch.registry.provisioning import apply_text
+    from assetwatch.simulate.jt808_client import Jt808Terminal, TerminalSettings
+    from assetwatch.storage.engine import migrate, open_engine, sqlite_url
+
+    fleet = """
+tenant: tz-bank
+assets:
+  - {key: VIN-UTC, kind: vehicle}
+  - {key: VIN-CST, kind: vehicle}
+devices:
+  - {key: "013900000077", protocol: jt808, asset: VIN-UTC, timezone: UTC}
+  - {key: "013900000078", protocol: jt808, asset: VIN-CST}
+"""
+    engine = open_engine(sqlite_url(tmp_path))
+    migrate(engine)
+    apply_text(engine, fleet, "tz.yaml")
+    engine.dispose()
+    server = start_server(tmp_path)
+    server.tenant = "tz-bank"
+    moment = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
+    try:
+        for phone, zone in (("013900000077", UTC), ("013900000078", None)):
+            settings = TerminalSettings(tz=zone) if zone else TerminalSettings()  # GMT+8
+            t = Jt808Terminal(
+                TerminalIdentity(phone), "127.0.0.1", server.jt808_port, settings=settings
+            )
+            t.start()
+            assert await t.wait_online(10)
+            t.report(
+                Fix(
+                    lat=22.5,
+                    lon=114.0,
+                    speed_kmh=0.0,
+                    course=0.0,
+                    ignition=False,
+                    mileage_km=0.0,
+                    time=moment,
+                )
+            )
+            assert await t.drain(10)
+            await t.stop()
+        expected = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        for vin in ("VIN-UTC", "VIN-CST"):
+            assert [p["time"] for p in server.get(f"/api/v1/assets/{vin}/track")] == [expected]
+    finally:
+        assert server.stop() == 0

@@ -9,6 +9,8 @@ and every position a terminal sent must have been acknowledged.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -200,6 +202,16 @@ def test_cli_reads_the_same_data(server: Server) -> None:
     )
     features = json.loads(geojson.stdout)["features"]
     assert features[0]["geometry"]["type"] == "LineString" and len(features) == 3
+    as_csv = subprocess.run(
+        [*base, "track", "LSVAU2180N2183298", *where, "--format", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["late"] for r in rows] == ["False", "True", "True", "True", "False"]
+    assert rows[0]["device"] == "013900000005" and rows[0]["time"].endswith("Z")
     unknown = subprocess.run(
         [*base, "track", "NOPE", *where], capture_output=True, text=True, timeout=60
     )
