@@ -192,3 +192,20 @@ def test_quarantined_device_goes_quiet_without_an_alarm(world: World) -> None:
     p.sweep_offline()
     assert open_alarms(world) == []
     assert all(not st.online for st in p.device_states.values())
+
+
+def test_backfill_reveals_a_power_cut_made_in_the_blind_zone(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 300_000, OUT_OF_LOT)])
+    p.process([world.fix(T0 - 1_000, OUT_OF_LOT)])
+    p.process(
+        [
+            world.fix(T0 - 200_000, OUT_OF_LOT, alarms=("power_cut",), batch=True),
+            world.fix(T0 - 150_000, OUT_OF_LOT, alarms=("power_cut",), batch=True),
+            world.fix(T0 - 100_000, OUT_OF_LOT, batch=True),
+        ]
+    )
+    assert open_alarms(world) == [("power_cut", "013900000001", True)]
+    with world.engine.connect() as conn:
+        times = conn.execute(select(s.events.c.time_ms).where(s.events.c.type == "power_cut")).all()
+    assert [t.time_ms for t in times] == [T0 - 200_000]  # the edge, not every report with the bit

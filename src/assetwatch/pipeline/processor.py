@@ -188,6 +188,7 @@ class Processor:
                         tenant_id=tenant_id,
                         asset_id=asset_id,
                         counterparty_id=self.directory.asset_counterparty.get(asset_id),
+                        device_key=self._device_key,
                         start_ms=start,
                         end_ms=end,
                     )
@@ -205,6 +206,10 @@ class Processor:
             writer.save_device_states(conn, batch.changed_devices.values())
             writer.save_asset_states(conn, batch.changed_assets.values())
         return outcome
+
+    def _device_key(self, device_id: int) -> str:
+        device = self.directory.by_id(device_id)
+        return device.key if device is not None else str(device_id)
 
     def _tenant_of_asset(self, batch: Batch, asset_id: int) -> int:
         state = batch.asset_states.get(asset_id)

@@ -1,27 +1,33 @@
 """Retrospective re-analysis of a time window that late data (blind-zone backfill) filled in.
 
 The stored fixes of the window, plus the fix just before and just after it, are replayed
-through the geofence rule in time order. Transitions that are not already recorded as events
-are new findings and are flagged ``retrospective``. Live state is not touched.
+in time order through the geofence rule and the device-alarm rule: an alarm bit a tracker
+raised while it was in a blind zone (a main-power cut, say) is only seen in the backfill.
+Findings not already recorded as events are flagged ``retrospective``. Live state is not
+touched.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 from sqlalchemy import Connection, and_, select
 
 from assetwatch.pipeline.batch import Found
-from assetwatch.rules import geofence
+from assetwatch.rules import device_alarm, geofence
 from assetwatch.storage.schema import events, observations
 
 
 def _window_fixes(
     conn: Connection, asset_id: int, start_ms: int, end_ms: int
-) -> list[tuple[int, int, float, float]]:
+) -> list[tuple[int, int, float, float, str]]:
     cols = (
         observations.c.time_ms,
         observations.c.device_id,
         observations.c.lat,
         observations.c.lon,
+        observations.c.alarms,
     )
     positioned = and_(
         observations.c.asset_id == asset_id,
@@ -47,7 +53,7 @@ def _window_fixes(
         .order_by(observations.c.time_ms)
         .limit(1)
     ).all()
-    return [(r[0], r[1], r[2], r[3]) for r in [*before, *inside, *after]]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in [*before, *inside, *after]]
 
 
 def _already_known(conn: Connection, asset_id: int, found: Found) -> bool:
@@ -74,23 +80,31 @@ def recheck_window(
     counterparty_id: int | None,
     start_ms: int,
     end_ms: int,
+    device_key: Callable[[int], str],
 ) -> list[Found]:
-    """Geofence transitions inside ``[start_ms, end_ms]`` not yet recorded as events."""
+    """Geofence transitions and device-alarm edges inside ``[start_ms, end_ms]`` that are not
+    yet recorded as events."""
     fixes = _window_fixes(conn, asset_id, start_ms, end_ms)
     if len(fixes) < 2:
         return []
     hits = index.containing([f[3] for f in fixes], [f[2] for f in fixes])
-    found: list[Found] = []
+    candidates: list[Found] = []
     before: frozenset[int] | None = None
-    for (time_ms, device_id, lat, lon), fences in zip(fixes, hits, strict=True):
+    active: dict[int, frozenset[str]] = {}  # device → alarm codes of its previous fix
+    for (time_ms, device_id, lat, lon, codes), fences in zip(fixes, hits, strict=True):
         inside = index.inside_set(
             fences, tenant_id=tenant_id, asset_id=asset_id, counterparty_id=counterparty_id
         )
-        for event in geofence.transitions(
+        events = geofence.transitions(
             before, inside, index, time_ms=time_ms, lat=lat, lon=lon, retrospective=True
-        ):
-            candidate = Found(tenant_id, asset_id, device_id, event)
-            if not _already_known(conn, asset_id, candidate):
-                found.append(candidate)
+        )
+        reported = tuple(c for c in codes.split(",") if c)
+        if device_id in active:
+            _, edges = device_alarm.rising_alarms(
+                active[device_id], reported, time_ms=time_ms, device_key=device_key(device_id)
+            )
+            events += [dataclasses.replace(e, retrospective=True) for e in edges]
+        active[device_id] = frozenset(reported)
         before = inside
-    return found
+        candidates += [Found(tenant_id, asset_id, device_id, e) for e in events]
+    return [f for f in candidates if not _already_known(conn, asset_id, f)]
