@@ -39,6 +39,9 @@ class LiveFeed:
         for sub in list(self.subscribers):
             sub.offer(message)
 
+    def has_subscribers(self) -> bool:
+        return bool(self.subscribers)
+
     def subscribe(self, tenant_id: int | None = None, maxsize: int = 1000) -> Subscription:
         sub = Subscription(self, tenant_id, maxsize)
         self.subscribers.add(sub)

@@ -68,6 +68,7 @@ class EmbeddedPlatform:
                 batch_wait_s=settings.batch_wait_s,
                 late_after_s=settings.late_after_s,
             ),
+            listening=self.feed.has_subscribers,
         )
         self.gateway = Jt808Gateway(
             self.bus, self.directory, self.metrics, now_ms, unknown_policy=settings.unknown_devices

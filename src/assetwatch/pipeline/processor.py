@@ -70,9 +70,11 @@ class Processor:
         publish: Publish,
         settings: ProcessorSettings | None = None,
         clock: Callable[[], int] = now_ms,
+        listening: Callable[[], bool] = lambda: True,
     ):
         self.engine, self.bus, self.directory = engine, bus, directory
         self.metrics, self.publish = metrics, publish
+        self.listening = listening  # is anyone subscribed to live positions?
         self.settings = settings or ProcessorSettings()
         self.clock = clock
         self.fences = self._load_fence_index()
@@ -172,7 +174,10 @@ class Processor:
         self.metrics.commit_seconds.observe(time.perf_counter() - started)
         self.metrics.observations.labels("late").inc(batch.late_count)
         self.metrics.observations.labels("live").inc(len(batch.rows) - batch.late_count)
-        outcome.positions = [self._position_message(f) for f in batch.live if f.obs.has_position]
+        if self.listening():
+            outcome.positions = [
+                self._position_message(f) for f in batch.live if f.obs.has_position
+            ]
         return outcome
 
     def _commit(self, batch: Batch) -> Outcome:
