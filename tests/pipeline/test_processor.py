@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from assetwatch.alarms import service as alarms
 from assetwatch.model.observation import ObservationKind
@@ -209,3 +209,38 @@ def test_backfill_reveals_a_power_cut_made_in_the_blind_zone(world: World) -> No
     with world.engine.connect() as conn:
         times = conn.execute(select(s.events.c.time_ms).where(s.events.c.type == "power_cut")).all()
     assert [t.time_ms for t in times] == [T0 - 200_000]  # the edge, not every report with the bit
+
+
+def test_observations_belong_to_the_asset_bound_at_their_time(world: World) -> None:
+    """The tracker moves from VIN1 to VIN2 at T0 - 50 s; a late fix from before the move
+    still belongs to VIN1."""
+    with world.engine.begin() as conn:
+        ids = dict(conn.execute(select(s.assets.c.key, s.assets.c.id)).all())
+        device, tenant = conn.execute(
+            select(s.devices.c.id, s.devices.c.tenant_id).where(s.devices.c.key == "013900000001")
+        ).one()
+        bindings = s.bindings
+        conn.execute(
+            update(bindings).where(bindings.c.device_id == device).values(valid_to_ms=T0 - 50_000)
+        )
+        conn.execute(
+            bindings.insert().values(
+                tenant_id=tenant, device_id=device, asset_id=ids["VIN2"], valid_from_ms=T0 - 50_000
+            )
+        )
+    p = world.processor
+    p.directory.reload()
+    p.process([world.fix(T0 - 40_000, IN_LOT)])  # live, after the move
+    p.process([world.fix(T0 - 60_000, OUT_OF_LOT)])  # late, before the move
+    with world.engine.connect() as conn:
+        rows = conn.execute(
+            select(s.observations.c.time_ms, s.observations.c.asset_id).order_by(
+                s.observations.c.time_ms
+            )
+        ).all()
+        live = dict(conn.execute(select(s.asset_state.c.asset_id, s.asset_state.c.lat)).all())
+    assert [(r.time_ms, r.asset_id) for r in rows] == [
+        (T0 - 60_000, ids["VIN1"]),
+        (T0 - 40_000, ids["VIN2"]),
+    ]
+    assert live == {ids["VIN2"]: IN_LOT[0]}  # the late fix moved no live state
