@@ -244,3 +244,18 @@ def test_observations_belong_to_the_asset_bound_at_their_time(world: World) -> N
         (T0 - 40_000, ids["VIN2"]),
     ]
     assert live == {ids["VIN2"]: IN_LOT[0]}  # the late fix moved no live state
+
+
+def test_a_fix_from_the_future_does_not_poison_live_state(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 20_000, IN_LOT)])
+    p.process([world.fix(T0 + 8 * 3_600_000, IN_LOT)])  # device clock 8 h ahead
+    p.process([world.fix(T0 - 10_000, OUT_OF_LOT)])  # correct clock again: still live
+    assert open_alarms(world) == [("geofence_exit", "dealer-001-lot", False)]
+    with world.engine.connect() as conn:
+        late = conn.execute(
+            select(s.observations.c.time_ms, s.observations.c.late).order_by(
+                s.observations.c.time_ms
+            )
+        ).all()
+    assert [bool(r.late) for r in late] == [False, False, True]  # stored, flagged late

@@ -17,6 +17,9 @@ from assetwatch.pipeline.writer import observation_row
 from assetwatch.rules import device_alarm, geofence, offline
 from assetwatch.rules.events import RuleEvent
 
+FUTURE_TOLERANCE_MS = 300_000
+"""A device time more than 5 minutes ahead of the server is not trusted as live."""
+
 
 @dataclass(slots=True)
 class Found:
@@ -98,9 +101,14 @@ class Batch:
             self.live.append(LiveFix(obs, device, asset_id))
 
     def _is_late(self, obs: Observation, device: DeviceInfo, state: DeviceState) -> bool:
+        """Late (stored, never live) when it is not newer than the live state, old on
+        arrival, an old item of a batch upload, or from the future: a clock or time-zone
+        error must not become the newest live time and turn every correct report late."""
         if state.last_time_ms is not None and obs.time_ms <= state.last_time_ms:
             return True
         age = self.now_ms - obs.time_ms
+        if age < -FUTURE_TOLERANCE_MS:
+            return True
         if age > self.late_after_ms:
             return True
         return obs.batch and age > device.report_interval_s * 1000
