@@ -87,6 +87,7 @@ class EmbeddedPlatform:
             self.metrics,
             self.settings,
             ready=lambda: not self._stop.is_set(),
+            on_registry_change=self.reload_registry,
         )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

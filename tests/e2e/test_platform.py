@@ -252,3 +252,23 @@ async def test_stream_for_an_unknown_tenant_closes_with_4404(server: Server) -> 
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+async def test_a_zone_drawn_through_the_api_applies_at_once(server: Server) -> None:
+    zone = {
+        "key": "scrapyard",
+        "kind": "forbidden",
+        "applies_to": "all",
+        "shape": {"circle": {"lat": 22.56, "lon": 114.03, "radius_m": 200}},
+    }
+    created = server.post("/api/v1/places", zone)
+    assert created.status_code == 201, created.text
+    car = await terminal(server, 1)
+    car.report(fix(OUT_OF_LOT, 2))
+    car.report(fix((22.56, 114.03), 1))
+    assert await car.drain(10)
+    await car.stop()
+    alarms = await asyncio.to_thread(
+        wait_for, lambda: server.get("/api/v1/alarms", type="geofence_enter") or None, 10
+    )
+    assert [(a["subject"], a["asset"]) for a in alarms] == [("scrapyard", "LSVAU2180N2183294")]

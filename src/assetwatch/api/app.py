@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
@@ -25,6 +26,7 @@ def create_app(
     metrics: Metrics,
     settings: Settings,
     ready: Callable[[], bool] = lambda: True,
+    on_registry_change: Callable[[], None] | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="assetwatch",
@@ -36,6 +38,8 @@ def create_app(
     app.state.default_tenant = settings.default_tenant
     app.state.tenant_ids = {}
     problems.install(app)
+    if on_registry_change is not None:
+        _reload_after_writes(app, on_registry_change)
     for router in (registry_router, places_router, tracking.router, alarms.router):
         app.include_router(router, prefix=API_PREFIX)
 
@@ -60,3 +64,24 @@ def create_app(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+REGISTRY_PREFIXES = tuple(f"{API_PREFIX}/{name}" for name in ("assets", "devices", "places"))
+
+
+def _reload_after_writes(app: FastAPI, reload: Callable[[], None]) -> None:
+    """A successful write to assets, devices or places takes effect on ingest at once
+    (instead of at the processor's next periodic refresh)."""
+
+    @app.middleware("http")
+    async def reload_registry(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if (
+            request.method in {"POST", "PUT", "PATCH", "DELETE"}
+            and request.url.path.startswith(REGISTRY_PREFIXES)
+            and response.status_code < 400
+        ):
+            await asyncio.to_thread(reload)
+        return response
