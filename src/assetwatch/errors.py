@@ -4,7 +4,8 @@
 
     AssetwatchError
     ├── ProtocolError          a frame or message that cannot be decoded
-    │   └── ChecksumError
+    │   ├── ChecksumError
+    │   └── CommandNotSupported a command the device's protocol cannot express
     ├── ValidationError        bad user input (files, API payloads); may carry a line number
     ├── NotFoundError          an entity that does not exist in the caller's scope
     ├── ConflictError          an operation that contradicts current state
@@ -33,6 +34,13 @@ class ProtocolError(AssetwatchError):
 
 class ChecksumError(ProtocolError):
     """The frame's checksum does not match its content."""
+
+
+class CommandNotSupported(ProtocolError):
+    """The device's protocol (or this codec) has no way to express the command."""
+
+    status_code = 422
+    title = "Command not supported by the device's protocol"
 
 
 class ValidationError(AssetwatchError):

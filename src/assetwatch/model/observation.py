@@ -32,6 +32,10 @@ class Observation(msgspec.Struct, frozen=True, kw_only=True):
     ``attributes`` uses shared names (``battery_pct``, ``voltage_v``, ``ignition``,
     ``mileage_km``, ``fuel_l``, ``signal``, ``satellites``...) and keeps vendor fields under
     ``raw.*`` keys. ``alarms`` holds canonical :class:`~assetwatch.model.AlarmCode` values.
+    Cell towers seen by the device go in ``attributes["cells"]``: a list of
+    ``{"mcc": int, "mnc": int, "lac": int, "ci": int, "signal_dbm": int | None}``, serving
+    cell first. The processor resolves them to a position (``fix_source = cell``, with
+    ``accuracy_m``) when the fix itself is not valid.
     ``idem`` is an idempotency key: equal for a retransmission of the same report.
     ``batch`` marks data that arrived in a batch/backfill upload (e.g. JT/T 808 0x0704).
     """
