@@ -14,6 +14,7 @@ import uvicorn
 
 from assetwatch.api.app import create_app
 from assetwatch.gateways.jt808 import Jt808Gateway
+from assetwatch.gateways.sessions import Sessions
 from assetwatch.live import LiveFeed
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import MemoryBus
@@ -70,8 +71,14 @@ class EmbeddedPlatform:
             ),
             listening=self.feed.has_subscribers,
         )
+        self.sessions = Sessions()
         self.gateway = Jt808Gateway(
-            self.bus, self.directory, self.metrics, now_ms, unknown_policy=settings.unknown_devices
+            self.bus,
+            self.directory,
+            self.metrics,
+            now_ms,
+            unknown_policy=settings.unknown_devices,
+            sessions=self.sessions,
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []

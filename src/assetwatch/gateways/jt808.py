@@ -14,8 +14,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal, cast
 
-from assetwatch.errors import ProtocolError
+from assetwatch.errors import CommandNotSupported, ProtocolError
 from assetwatch.gateways.backpressure import BackPressure
+from assetwatch.gateways.sessions import Sessions
+from assetwatch.model.commands import CommandKind
 from assetwatch.model.observation import Observation, ObservationKind
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import Ack, Bus, Envelope
@@ -43,6 +45,23 @@ class Jt808Connection(asyncio.Protocol):
         self.serial = 0
         self.garbage = 0
         self._outbox: list[bytes] = []
+        self._online = False  # registered in the gateway's sessions
+
+    # -- DeviceLink ------------------------------------------------------------------------
+    protocol = "jt808"
+
+    @property
+    def device_key(self) -> str:
+        return self.device.key if self.device is not None else ""
+
+    def send_command(self, kind: CommandKind, params: dict[str, Any]) -> int:
+        raise CommandNotSupported(f"JT/T 808 command {kind} is not implemented yet")
+
+    def _went_online(self) -> None:
+        """The device on this connection is identified and accepted: it can get commands."""
+        if not self._online and self.device is not None and not self.device.quarantined:
+            self._online = True
+            self.gw.sessions.online(self)
 
     # -- asyncio.Protocol -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -52,6 +71,8 @@ class Jt808Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.gw.connections.discard(self)
+        if self._online:
+            self.gw.sessions.offline(self)
         self.gw.metrics.connections.labels("jt808").dec()
         if self.transport is not None:
             self.gw.backpressure.forget(self.transport)
@@ -99,6 +120,9 @@ class Jt808Connection(asyncio.Protocol):
         device = self.gw.directory.get("jt808", phone)
         if device is None and self.gw.unknown_policy == "quarantine":
             device = self.gw.directory.quarantine("jt808", phone, self.gw.clock())
+        if self._online:  # another terminal id on the same socket: the old one left
+            self.gw.sessions.offline(self)
+            self._online = False
         self.device = device
         return device
 
@@ -125,6 +149,8 @@ class Jt808Connection(asyncio.Protocol):
         self._respond(message, OK if accepted else FAILURE)
         if not accepted:
             log.warning("JT/T 808 %s failed authentication", message.header.phone)
+            return
+        self._went_online()
 
     def _on_heartbeat(self, message: Any) -> None:
         device = self._device_for(message)
@@ -141,6 +167,7 @@ class Jt808Connection(asyncio.Protocol):
                     )
                 )
             )
+            self._went_online()
         self._respond(message, OK if device is not None else FAILURE)
 
     def _on_logout(self, message: Any) -> None:
@@ -166,6 +193,7 @@ class Jt808Connection(asyncio.Protocol):
             )
             self._respond(message, NOT_SUPPORTED)
             return
+        self._went_online()
         observations = jt808.to_observations(
             message, device_key=device.key, tz=device.tz, server_time_ms=self.gw.clock()
         )
@@ -228,9 +256,11 @@ class Jt808Gateway:
         clock: Callable[[], int],
         *,
         unknown_policy: UnknownPolicy = "quarantine",
+        sessions: Sessions | None = None,
     ):
         self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
         self.unknown_policy = unknown_policy
+        self.sessions = sessions if sessions is not None else Sessions()
         self.backpressure = BackPressure(bus)
         self.frames_ok = metrics.frames.labels("jt808", "ok")  # bound once: hot path
         self.connections: set[Jt808Connection] = set()
