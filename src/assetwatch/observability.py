@@ -36,4 +36,10 @@ class Metrics:
         self.connections = Gauge(
             "assetwatch_connections", "Open device connections", ["protocol"], registry=r
         )
+        self.commands = Counter(
+            "assetwatch_commands_total",
+            "Command downlink outcomes: sent, acked, failed, unsupported, retried, expired",
+            ["protocol", "outcome"],
+            registry=r,
+        )
         self.bus_pending = Gauge("assetwatch_bus_pending", "Observations waiting", registry=r)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from assetwatch.api.app import create_app
+from assetwatch.commands.dispatcher import CommandDispatcher, DispatchSettings
 from assetwatch.gateways.jt808 import Jt808Gateway
 from assetwatch.gateways.sessions import Sessions
 from assetwatch.live import LiveFeed
@@ -80,6 +81,17 @@ class EmbeddedPlatform:
             unknown_policy=settings.unknown_devices,
             sessions=self.sessions,
         )
+        self.dispatcher = CommandDispatcher(
+            self.engine,
+            self.sessions,
+            self.metrics,
+            now_ms,
+            DispatchSettings(
+                poll_s=settings.command_poll_s,
+                reply_timeout_s=settings.command_reply_timeout_s,
+                max_attempts=settings.command_max_attempts,
+            ),
+        )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._api: _ApiServer | None = None
@@ -87,6 +99,7 @@ class EmbeddedPlatform:
     async def start(self) -> Endpoints:
         host = self.settings.host
         self._tasks.append(asyncio.create_task(self.processor.run(0, self._stop)))
+        self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
         jt808_port = await self.gateway.start(host, self.settings.jt808_port)
         app = create_app(
             self.engine,
@@ -95,6 +108,7 @@ class EmbeddedPlatform:
             self.settings,
             ready=lambda: not self._stop.is_set(),
             on_registry_change=self.reload_registry,
+            kick_commands=self.dispatcher.kick,
         )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -126,6 +140,7 @@ class EmbeddedPlatform:
         """Stop accepting, let the processor finish its batch, then shut the API."""
         await self.gateway.stop()
         self._stop.set()
+        self.dispatcher.kick()  # wake it from its poll wait
         if self._api is not None:
             self._api.should_exit = True
         await asyncio.gather(*self._tasks, return_exceptions=True)

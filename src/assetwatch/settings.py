@@ -30,4 +30,13 @@ class Settings(BaseSettings):
     )
     batch_max: int = Field(5000, gt=0, description="Most observations committed per batch")
     batch_wait_s: float = Field(0.02, gt=0, description="Longest wait to fill a batch")
+    command_poll_s: float = Field(
+        2.0, gt=0, description="How often queued commands are checked for online devices"
+    )
+    command_reply_timeout_s: float = Field(
+        60.0, gt=0, description="A sent command with no answer by then is sent again"
+    )
+    command_max_attempts: int = Field(
+        3, ge=1, description="Deliveries of one command before it fails for lack of answer"
+    )
     log_level: str = Field("INFO", description="Python logging level")

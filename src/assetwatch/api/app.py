@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from assetwatch import __version__
 from assetwatch.api import alarms, problems, tracking
+from assetwatch.commands.views import router as commands_router
 from assetwatch.live import LiveFeed
 from assetwatch.observability import Metrics
 from assetwatch.places.views import router as places_router
@@ -27,6 +28,7 @@ def create_app(
     settings: Settings,
     ready: Callable[[], bool] = lambda: True,
     on_registry_change: Callable[[], None] | None = None,
+    kick_commands: Callable[[], None] | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="assetwatch",
@@ -40,7 +42,9 @@ def create_app(
     problems.install(app)
     if on_registry_change is not None:
         _reload_after_writes(app, on_registry_change)
-    for router in (registry_router, places_router, tracking.router, alarms.router):
+    app.state.kick_commands = kick_commands
+    routers = (registry_router, places_router, tracking.router, alarms.router, commands_router)
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["system"])

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.text import Text
 
-from assetwatch.cli import alarms, decode, demo, provisioning, serve, track
+from assetwatch.cli import alarms, commands, decode, demo, provisioning, serve, track
 from assetwatch.cli.common import err_console
 from assetwatch.errors import AssetwatchError
 
@@ -22,6 +22,7 @@ app.command()(provisioning.apply)
 app.command()(track.track)
 app.command()(decode.decode)
 app.add_typer(alarms.app, name="alarms")
+app.add_typer(commands.app, name="commands")
 app.command()(demo.demo)
 app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)

@@ -254,3 +254,30 @@ alarms = Table(
         postgresql_where=text("status != 'resolved'"),
     ),
 )
+
+commands = Table(
+    "commands",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("asset_id", Integer, nullable=True),  # bound when it was requested
+    Column("kind", String(30), nullable=False),  # model.commands.CommandKind
+    Column("params", JSON, nullable=False),
+    Column("status", String(12), nullable=False),  # queued | sent | acked | failed | ...
+    Column("approval", String(12), nullable=False),  # not_required | pending | approved | ...
+    Column("requested_by", String(100), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("approved_by", String(100), nullable=True),
+    Column("approved_ms", BigInteger, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("sent_ms", BigInteger, nullable=True),  # last delivery to the device
+    Column("settled_ms", BigInteger, nullable=True),  # acked | failed | expired | cancelled
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("correlation", BigInteger, nullable=True),  # what the device echoes in its reply
+    Column("reply", JSON, nullable=False),  # what the device answered
+    Column("error", Text, nullable=True),
+    Index("ix_commands_status", "status"),
+    Index("ix_commands_device_id", "device_id", "id"),
+)
