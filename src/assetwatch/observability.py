@@ -42,4 +42,10 @@ class Metrics:
             ["protocol", "outcome"],
             registry=r,
         )
+        self.connections_closed = Counter(
+            "assetwatch_connections_closed_total",
+            "Device connections closed by a limit: ip_limit, idle, slow_sender, slow_reader",
+            ["protocol", "reason"],
+            registry=r,
+        )
         self.bus_pending = Gauge("assetwatch_bus_pending", "Observations waiting", registry=r)

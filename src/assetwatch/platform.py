@@ -16,6 +16,7 @@ from assetwatch.api.app import create_app
 from assetwatch.commands.dispatcher import CommandDispatcher, DispatchSettings
 from assetwatch.gateways.jt808 import Jt808Gateway
 from assetwatch.gateways.sessions import Sessions
+from assetwatch.gateways.tcp import TcpLimits
 from assetwatch.live import LiveFeed
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import MemoryBus
@@ -73,6 +74,12 @@ class EmbeddedPlatform:
             listening=self.feed.has_subscribers,
         )
         self.sessions = Sessions()
+        self.tcp_limits = TcpLimits(
+            max_frame_bytes=settings.tcp_max_frame_bytes,
+            idle_timeout_s=settings.tcp_idle_timeout_s,
+            partial_frame_timeout_s=settings.tcp_partial_frame_timeout_s,
+            max_connections_per_ip=settings.tcp_max_connections_per_ip,
+        )
         self.gateway = Jt808Gateway(
             self.bus,
             self.directory,
@@ -80,6 +87,7 @@ class EmbeddedPlatform:
             now_ms,
             unknown_policy=settings.unknown_devices,
             sessions=self.sessions,
+            limits=self.tcp_limits,
         )
         self.dispatcher = CommandDispatcher(
             self.engine,

@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     )
     batch_max: int = Field(5000, gt=0, description="Most observations committed per batch")
     batch_wait_s: float = Field(0.02, gt=0, description="Longest wait to fill a batch")
+    tcp_max_frame_bytes: int = Field(
+        4096, ge=64, le=1 << 20, description="Longest device frame; longer ones are dropped"
+    )
+    tcp_idle_timeout_s: float = Field(
+        600.0, gt=0, description="Close a device connection that sent no frame for this long"
+    )
+    tcp_partial_frame_timeout_s: float = Field(
+        30.0, gt=0, description="Close a connection whose unfinished frame is older than this"
+    )
+    tcp_max_connections_per_ip: int = Field(
+        5000, ge=0, description="Open device connections allowed per IP address; 0 = no limit"
+    )
     command_poll_s: float = Field(
         2.0, gt=0, description="How often queued commands are checked for online devices"
     )

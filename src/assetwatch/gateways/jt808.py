@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, Literal, cast
 
 from assetwatch.errors import CommandNotSupported, ProtocolError
 from assetwatch.gateways.backpressure import BackPressure
 from assetwatch.gateways.sessions import Sessions
+from assetwatch.gateways.tcp import ConnectionGuard, TcpLimits
 from assetwatch.model.commands import CommandKind
 from assetwatch.model.observation import Observation, ObservationKind
 from assetwatch.observability import Metrics
@@ -39,7 +41,9 @@ MAX_GARBAGE = 20
 class Jt808Connection(asyncio.Protocol):
     def __init__(self, gateway: Jt808Gateway):
         self.gw = gateway
-        self.splitter = jt808.FrameSplitter()
+        self.splitter = jt808.FrameSplitter(gateway.guard.limits.max_frame_bytes)
+        self.last_frame_at = 0.0
+        self.partial_since: float | None = None
         self.transport: asyncio.Transport | None = None
         self.device: DeviceInfo | None = None
         self.serial = 0
@@ -66,11 +70,14 @@ class Jt808Connection(asyncio.Protocol):
     # -- asyncio.Protocol -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        self.gw.connections.add(self)
+        if not self.gw.guard.admit(self, self.transport):
+            return
         self.gw.metrics.connections.labels("jt808").inc()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.gw.connections.discard(self)
+        if self not in self.gw.guard.connections:
+            return  # refused at admission
+        self.gw.guard.release(self)
         if self._online:
             self.gw.sessions.offline(self)
         self.gw.metrics.connections.labels("jt808").dec()
@@ -78,7 +85,15 @@ class Jt808Connection(asyncio.Protocol):
             self.gw.backpressure.forget(self.transport)
 
     def data_received(self, data: bytes) -> None:
-        for content in self.splitter.feed(data):
+        frames = self.splitter.feed(data)
+        now = time.monotonic()
+        if frames:
+            self.last_frame_at = now
+        if not self.splitter.pending:
+            self.partial_since = None
+        elif self.partial_since is None or frames:
+            self.partial_since = now
+        for content in frames:
             try:
                 self._handle(content)
             except ProtocolError as err:
@@ -257,26 +272,29 @@ class Jt808Gateway:
         *,
         unknown_policy: UnknownPolicy = "quarantine",
         sessions: Sessions | None = None,
+        limits: TcpLimits | None = None,
     ):
         self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
         self.unknown_policy = unknown_policy
         self.sessions = sessions if sessions is not None else Sessions()
         self.backpressure = BackPressure(bus)
         self.frames_ok = metrics.frames.labels("jt808", "ok")  # bound once: hot path
-        self.connections: set[Jt808Connection] = set()
+        self.guard = ConnectionGuard(limits or TcpLimits(), metrics, "jt808")
         self._server: asyncio.Server | None = None
 
     async def start(self, host: str, port: int) -> int:
         """Listen; returns the bound port (useful when ``port`` is 0)."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(lambda: Jt808Connection(self), host, port)
+        self.guard.start()
         sock = self._server.sockets[0]
         return int(sock.getsockname()[1])
 
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-            for conn in list(self.connections):
+            await self.guard.stop()
+            for conn in list(self.guard.connections):
                 if conn.transport is not None:
                     conn.transport.close()
             await self._server.wait_closed()
