@@ -179,5 +179,8 @@ def test_json_for_other_messages() -> None:
     registration = message_to_json(decode_hex(HEX["JT-GO-044"]), tz=GMT8)
     assert registration["version"] == "2011"
     assert registration["body"]["plate"] == "测A1234"
-    raw = message_to_json(decode_hex(HEX["JT-TRC-L081"]), tz=GMT8)
-    assert raw["body"]["hex"].startswith("0000")
+    raw = message_to_json(decode_hex(HEX["JT-TRC-L041"]), tz=GMT8)  # 0x0702: not decoded
+    assert raw["body"]["hex"].startswith("0125100915")
+    assert raw["body"]["reason"] == "message id not decoded by this codec"
+    waybill = message_to_json(decode_hex(HEX["JT-TRC-L081"]), tz=GMT8)
+    assert waybill["body"]["text"] == "MD,SET CONFIG OK!"
