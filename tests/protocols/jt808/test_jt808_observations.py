@@ -109,7 +109,9 @@ def test_southern_and_western_hemispheres() -> None:
 def test_extras_attributes_raw_repeats_and_trailers() -> None:
     (sc004,) = _observations("JT-SC-004")
     attributes = sc004.attributes
-    assert attributes["raw.0x2b"] == "12a803dc00010000"  # 0x2B with 8 bytes stays raw
+    # 0x2B with 8 bytes: its four WORDs in wire order (lossless), no AD0/AD1 claim
+    assert attributes["analog_words"] == [0x12A8, 0x03DC, 0x0001, 0x0000]
+    assert "ad0" not in attributes and "raw.0x2b" not in attributes
     assert attributes["raw.0x61"] == attributes["raw.0x61_2"] == "055f"
     assert attributes["signal"] == 128 and attributes["satellites"] == 9
     (l252,) = _observations("JT-TRC-L252")

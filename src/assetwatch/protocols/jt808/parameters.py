@@ -249,8 +249,8 @@ def parse_query_parameters(body: bytes, version: str = "2013") -> QueryParameter
 def encode_query_parameters(param_ids: Iterable[int]) -> bytes:
     """0x8106 body: count BYTE + ids DWORD."""
     ids = tuple(param_ids)
-    if not 1 <= len(ids) <= 0xFF:
-        raise ValueError(f"0x8106 queries 1 to 255 ids, not {len(ids)}")
+    if len(ids) > 0xFF:
+        raise ValueError(f"{len(ids)} parameter ids exceed the count byte (255)")
     return bytes((len(ids),)) + b"".join(_DWORD.pack(pid) for pid in ids)
 
 
