@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from assetwatch.protocols.jt808 import (
     VehicleControl,
     encode_frame,
     encode_parameter_reply,
+    encode_query_parameters,
     encode_resend_request,
     encode_set_parameters,
     encode_temporary_tracking,
@@ -20,7 +23,9 @@ from assetwatch.protocols.jt808 import (
     encode_text_message,
     encode_transparent,
     encode_vehicle_control,
+    encode_waybill,
     parameter,
+    split_frames,
 )
 from assetwatch.protocols.jt808.parameters import parse_set_parameters
 from tests.protocols.jt808.jt808_support import load_vectors
@@ -149,3 +154,18 @@ def test_parameter_values_are_typed_by_the_table() -> None:
     assert parameter(0xF001, 5).value == b"\x00\x00\x00\x05"  # unknown id: raw, sent as DWORD
     assert parameter(0xF002, "RELAY,1#").value == b"RELAY,1#"
     assert parameter("plate_color", 1).value == 1
+
+
+def test_query_parameters_and_waybill_bodies() -> None:
+    assert encode_query_parameters([0x0001, 0x0013]).hex() == "020000000100000013"
+    frame = encode_frame(0x0701, "012076463279", 8, encode_waybill(b"MD,SET CONFIG OK!"))
+    assert frame.hex() == VECTORS["JT-TRC-L081"]["hex"]
+
+
+def test_split_frames_headers() -> None:
+    first, second = split_frames(0x0900, "040666575062", 0xEB, bytes(5), piece_size=3)
+    # 0x0900, props 0x2003 (sub-packet + 3 bytes), phone, serial 0x00EB, total 2, index 1
+    content = bytes.fromhex("0900 2003 040666575062 00eb 0002 0001 000000")
+    checksum = functools.reduce(operator.xor, content)
+    assert first == b"\x7e" + content + bytes((checksum,)) + b"\x7e"
+    assert second.hex()[2:34] == "0900200204066657506200ec00020002"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,11 @@ from assetwatch.protocols.jt808 import (
     unescape,
     xor_checksum,
 )
-from assetwatch.protocols.jt808.param_table import PARAMETER_BY_ID, PARAMETER_BY_NAME
+from assetwatch.protocols.jt808.param_table import (
+    PARAMETER_BY_ID,
+    PARAMETER_BY_NAME,
+    markdown_table,
+)
 from tests.protocols.jt808.jt808_support import GMT8, load_vectors
 
 VECTORS = {v["id"]: v for v in load_vectors()}
@@ -155,3 +160,8 @@ def test_altitude_sign_is_decided_and_the_raw_word_kept(word: int, metres: int) 
     assert observation.altitude_m == metres
     assert observation.attributes.get("raw.altitude", word) == word
     assert ("raw.altitude" in observation.attributes) is (metres < 0)
+
+
+def test_docs_hold_the_parameter_table_generated_from_the_data() -> None:
+    docs = Path(__file__).parents[3] / "docs" / "jt808.md"
+    assert markdown_table() in docs.read_text("utf-8")

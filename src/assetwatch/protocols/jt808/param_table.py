@@ -152,3 +152,16 @@ PARAMETER_BY_ID: Final = {spec.param_id: spec for spec in PARAMETERS}
 PARAMETER_BY_NAME: Final = {spec.name: spec for spec in PARAMETERS}
 VENDOR_RANGE: Final = range(0xF000, 0x10000)
 """Vendor-defined parameter ids (kept raw)."""
+
+
+def markdown_table() -> str:
+    """The parameter table as Markdown rows (docs/jt808.md holds this text verbatim)."""
+    rows = ["| id | name | type | unit | versions | meaning |", "|---|---|---|---|---|---|"]
+    for spec in PARAMETERS:
+        kind = f"BYTE[{spec.size}]" if spec.size is not None else str(spec.type)
+        versions = "all" if spec.versions == ALL else ", ".join(sorted(spec.versions))
+        rows.append(
+            f"| 0x{spec.param_id:04X} | `{spec.name}` | {kind} | {spec.unit} | {versions} "
+            f"| {spec.description} |"
+        )
+    return "\n".join(rows) + "\n"
