@@ -109,7 +109,9 @@ def test_southern_and_western_hemispheres() -> None:
 def test_extras_attributes_raw_repeats_and_trailers() -> None:
     (sc004,) = _observations("JT-SC-004")
     attributes = sc004.attributes
-    assert attributes["raw.0x2b"] == "12a803dc00010000"  # 0x2B with 8 bytes stays raw
+    # 0x2B with 8 bytes: its four WORDs in wire order (lossless), no AD0/AD1 claim
+    assert attributes["analog_words"] == [0x12A8, 0x03DC, 0x0001, 0x0000]
+    assert "ad0" not in attributes and "raw.0x2b" not in attributes
     assert attributes["raw.0x61"] == attributes["raw.0x61_2"] == "055f"
     assert attributes["signal"] == 128 and attributes["satellites"] == 9
     (l252,) = _observations("JT-TRC-L252")
@@ -179,5 +181,8 @@ def test_json_for_other_messages() -> None:
     registration = message_to_json(decode_hex(HEX["JT-GO-044"]), tz=GMT8)
     assert registration["version"] == "2011"
     assert registration["body"]["plate"] == "测A1234"
-    raw = message_to_json(decode_hex(HEX["JT-TRC-L081"]), tz=GMT8)
-    assert raw["body"]["hex"].startswith("0000")
+    raw = message_to_json(decode_hex(HEX["JT-TRC-L041"]), tz=GMT8)  # 0x0702: not decoded
+    assert raw["body"]["hex"].startswith("0125100915")
+    assert raw["body"]["reason"] == "message id not decoded by this codec"
+    waybill = message_to_json(decode_hex(HEX["JT-TRC-L081"]), tz=GMT8)
+    assert waybill["body"]["text"] == "MD,SET CONFIG OK!"

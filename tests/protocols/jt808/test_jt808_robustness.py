@@ -109,7 +109,7 @@ def test_encrypted_and_subpacket_bodies_stay_raw() -> None:
 
 
 def test_unknown_message_ids_keep_the_body() -> None:
-    message = decode_frame(unescape(encode_frame(0x0900, "1", 1, b"\xf0\x01")[1:-1]))
+    message = decode_frame(unescape(encode_frame(0x0702, "1", 1, b"\xf0\x01")[1:-1]))
     assert message.body == RawBody("f001", "message id not decoded by this codec")
 
 

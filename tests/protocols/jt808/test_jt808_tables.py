@@ -84,7 +84,12 @@ def test_extras_table() -> None:
         "ad0": 2,
         "ad1": 1,
     }
-    assert decode_extra(0x2B, bytes(8)) == {}  # unexpected declared length: raw
+    # 0x2B sent with 8 bytes (JT-SC-004): the four WORDs in wire order, no AD0/AD1 claim
+    assert decode_extra(0x2B, bytes.fromhex("12a803dc00010000")) == {
+        "analog_words": [0x12A8, 0x03DC, 1, 0]
+    }
+    assert decode_extra(0x2B, bytes(3)) == {}  # unexpected declared length: raw
+    assert decode_extra(0x05, bytes(40)) == {}
     assert decode_extra(0xEB, b"\x01") == {}
 
 

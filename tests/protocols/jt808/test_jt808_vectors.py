@@ -24,6 +24,7 @@ from assetwatch.protocols.jt808 import (
     alarm_codes,
     alarm_names,
     decode_hex,
+    decode_lines,
     describe_extras,
     message_to_json,
     status_attributes,
@@ -37,12 +38,8 @@ VECTORS = load_vectors()
 FRAMES = [v for v in VECTORS if "hex" in v]
 
 
-def _select(*message_ids: str, in_scope: bool = True) -> list[Any]:
-    return [
-        pytest.param(v, id=v["id"])
-        for v in FRAMES
-        if v["message_id"] in message_ids and v["in_scope"] == in_scope
-    ]
+def _select(*message_ids: str) -> list[Any]:
+    return [pytest.param(v, id=v["id"]) for v in FRAMES if v["message_id"] in message_ids]
 
 
 VECTOR_ALARM_CODES = {
@@ -64,9 +61,11 @@ VECTOR_ALARM_CODES = {
 
 
 def test_vector_counts() -> None:
-    in_scope = [v for v in VECTORS if v["in_scope"]]
-    assert len(in_scope) == 95
+    assert len(VECTORS) == 129  # every vector of ../shared/protocols/jt808_vectors.json
+    assert len({v["id"] for v in VECTORS}) == 129
+    assert len([v for v in VECTORS if v["in_scope"]]) == 95  # the foundation issue's subset
     assert len(FRAMES) == 125
+    assert all("body" in v for v in VECTORS)
 
 
 @pytest.mark.parametrize("vector", [pytest.param(v, id=v["id"]) for v in FRAMES])
@@ -158,7 +157,7 @@ def test_location(vector: dict[str, Any]) -> None:
     assert_location(message.body, vector["body"], message.header.version)
 
 
-@pytest.mark.parametrize("vector", _select("0x0201", "0x0500", in_scope=False))
+@pytest.mark.parametrize("vector", _select("0x0201", "0x0500"))
 def test_location_reply(vector: dict[str, Any]) -> None:
     message = decode_hex(vector["hex"])
     assert isinstance(message.body, LocationReply)
@@ -274,3 +273,54 @@ def test_json_positions(vector: dict[str, Any]) -> None:
     assert [p["time"] for p in document["positions"]] == [e["time"]["utc"] for e in expected]
     assert document["message_id"] == vector["message_id"]
     assert document["device_id"] == vector["header"]["phone_bcd"]
+
+
+@pytest.mark.parametrize("vector", _select("0x0201", "0x0500"))
+def test_location_reply_observations(
+    vector: dict[str, Any], check_observation: Callable[..., None]
+) -> None:
+    message = decode_hex(vector["hex"])
+    (observation,) = to_observations(
+        message, device_key="dev-1", tz=GMT8, server_time_ms=FROZEN_NOW_MS
+    )
+    check_observation(observation)
+    want = vector["body"]["location"]
+    assert observation.time_ms == _utc_ms(want["time"]["utc"])
+    assert observation.valid is want["positioned"]
+    assert observation.lat == pytest.approx(want["latitude"], abs=1e-9)
+    assert observation.lon == pytest.approx(want["longitude"], abs=1e-9)
+    assert observation.attributes["oil_cut"] is want["oil_cut"]
+    assert observation.attributes["door_locked"] is want["door_locked"]
+
+
+def _positions(vector: dict[str, Any]) -> list[dict[str, Any]]:
+    body = vector["body"]
+    if vector["message_id"] == "0x0200":
+        return [body]
+    if vector["message_id"] in ("0x0201", "0x0500"):
+        return [body["location"]]
+    if vector["message_id"] == "0x0704":
+        return [item["location"] for item in body["items"]]
+    return []
+
+
+def test_decode_output_of_every_frame() -> None:
+    """What ``assetwatch decode`` prints for each of the 125 frames, in order."""
+    results = list(decode_lines([v["hex"] for v in FRAMES], GMT8))
+    assert len(results) == len(FRAMES)
+    for vector, (document, ok) in zip(FRAMES, results, strict=True):
+        where = vector["id"]
+        assert ok, where
+        assert document["message_id"] == vector["message_id"], where
+        assert document["device_id"] == vector["header"]["phone_bcd"], where
+        assert document["serial"] == vector["header"]["serial"], where
+        assert document["checksum_ok"] is vector["checksum_ok"], where
+        expected = _positions(vector)
+        assert len(document["positions"]) == len(expected), where
+        for got, want in zip(document["positions"], expected, strict=True):
+            assert got["speed_kmh"] == want["speed_kmh"], where
+            if abs(want["latitude"]) <= 90 and abs(want["longitude"]) <= 180:
+                assert got["lat"] == pytest.approx(want["latitude"], abs=1e-9), where
+            utc = (want.get("time") or {}).get("utc")
+            if utc and utc >= "2000":
+                assert got["time"] == utc, where

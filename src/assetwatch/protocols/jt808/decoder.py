@@ -43,10 +43,14 @@ def decode_frame(content: bytes, *, assume_version: str | None = None) -> Messag
         raise ValueError(f"assume_version must be '2011', '2013' or None, not {assume_version!r}")
     header, offset = split_header(content, assume_version)
     raw_body = content[offset : offset + header.body_len]
-    return Message(header, _parse_body(header, raw_body), xor_checksum(content) == 0, raw_body)
+    return Message(header, parse_body(header, raw_body), xor_checksum(content) == 0, raw_body)
 
 
-def _parse_body(header: Header, raw_body: bytes) -> Body:
+def parse_body(header: Header, raw_body: bytes) -> Body:
+    """The typed body of ``raw_body`` under ``header`` (also used for reassembled bodies).
+
+    Raises :class:`ProtocolError` when the parser of ``header.msg_id`` cannot decode it.
+    """
     if header.encrypted:
         return RawBody(raw_body.hex(), "encrypted body")
     if header.packet_total is not None and header.packet_total > 1:

@@ -12,9 +12,27 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Final
 
+from assetwatch.protocols.jt808.attributes import (
+    QueryAttributes,
+    TerminalAttributes,
+    encode_terminal_attributes,
+)
 from assetwatch.protocols.jt808.batch import BatchUpload
+from assetwatch.protocols.jt808.control import (
+    TerminalControl,
+    VehicleControl,
+    encode_vehicle_control,
+)
 from assetwatch.protocols.jt808.frame import wrap_frame, xor_checksum
 from assetwatch.protocols.jt808.header import Header, encode_header
+from assetwatch.protocols.jt808.information import (
+    ElectronicWaybill,
+    TextMessage,
+    TransparentData,
+    encode_text_message,
+    encode_transparent,
+    encode_waybill,
+)
 from assetwatch.protocols.jt808.location import (
     ALTITUDE_SIGNED_FLOOR,
     BASIC_BLOCK,
@@ -25,6 +43,15 @@ from assetwatch.protocols.jt808.location import (
     LocationReport,
 )
 from assetwatch.protocols.jt808.messages import Body
+from assetwatch.protocols.jt808.parameters import (
+    ParameterReply,
+    QueryAllParameters,
+    QueryParameters,
+    SetParameters,
+    encode_parameter_reply,
+    encode_query_parameters,
+    encode_set_parameters,
+)
 from assetwatch.protocols.jt808.registration import (
     IMEI_LEN,
     REGISTRATION_OK,
@@ -34,12 +61,18 @@ from assetwatch.protocols.jt808.registration import (
     Registration,
     RegistrationReply,
 )
+from assetwatch.protocols.jt808.resend import ResendRequest, encode_resend_request
 from assetwatch.protocols.jt808.responses import (
     Heartbeat,
     Logout,
     PlatformResponse,
     RawBody,
     TerminalResponse,
+)
+from assetwatch.protocols.jt808.tracking import (
+    LocationQuery,
+    TemporaryTracking,
+    encode_temporary_tracking,
 )
 from assetwatch.protocols.jt808.wire import encode_bcd_time, encode_text
 
@@ -221,10 +254,29 @@ _BODY_ENCODERS: Final[dict[type[Any], Callable[[Any, str], bytes]]] = {
     PlatformResponse: _general,
     Heartbeat: lambda body, version: b"",
     Logout: lambda body, version: b"",
+    ResendRequest: lambda body, version: encode_resend_request(body.first_serial, body.packet_ids),
+    SetParameters: lambda body, version: encode_set_parameters(
+        body.parameters, version, body.packet_count
+    ),
+    QueryAllParameters: lambda body, version: b"",
+    QueryParameters: lambda body, version: encode_query_parameters(body.param_ids),
+    ParameterReply: lambda body, version: encode_parameter_reply(
+        body.reply_serial, body.parameters, body.count
+    ),
+    TerminalControl: lambda body, version: bytes((body.command,)) + body.params,
+    QueryAttributes: lambda body, version: b"",
+    TerminalAttributes: encode_terminal_attributes,
+    LocationQuery: lambda body, version: b"",
+    TemporaryTracking: lambda body, version: encode_temporary_tracking(body),
+    TextMessage: lambda body, version: encode_text_message(body),
+    VehicleControl: lambda body, version: encode_vehicle_control(body),
+    TransparentData: lambda body, version: encode_transparent(body.data_type, body.content),
+    ElectronicWaybill: lambda body, version: encode_waybill(body.content, body.length),
     RawBody: lambda body, version: bytes.fromhex(body.hex),
 }
 
 
 def encode_body(body: Body, version: str = "2013") -> bytes:
-    """Bytes of any decoded body type (``version`` matters for 0x0102 only)."""
+    """Bytes of any decoded body type (``version`` matters for 0x0102, 0x0107 and the
+    2011 0x8103; the 0x8300 and 0x8500 layouts are part of their bodies)."""
     return _BODY_ENCODERS[type(body)](body, version)

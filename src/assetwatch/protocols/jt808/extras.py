@@ -24,6 +24,11 @@ class ExtraField:
     key: str
     value_fn: ValueFn
     attribute: str | None
+    lengths: frozenset[int] | None = None
+    """Declared lengths this field applies to (None: every length of its item)."""
+
+    def applies(self, length: int) -> bool:
+        return self.lengths is None or length in self.lengths
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,10 @@ def _word(offset: int) -> ValueFn:
     return value_fn
 
 
+def _words(value: bytes) -> list[int]:
+    return [int.from_bytes(value[i : i + 2], "big") for i in range(0, len(value) - 1, 2)]
+
+
 def _sign_magnitude(value: bytes) -> int:
     raw = int.from_bytes(value, "big")
     return -(raw & 0x7FFF) if raw & 0x8000 else raw
@@ -89,6 +98,7 @@ def _item(item_id: int, name: str, lengths: Iterable[int], *fields: ExtraField) 
 
 
 F = ExtraField
+_STANDARD_2B: Final = frozenset({4})
 EXTRA_ITEMS: Final[tuple[ExtraItem, ...]] = (
     _item(0x01, "mileage", [4], F("mileage_km", _tenths, "mileage_km")),
     _item(0x02, "fuel", [2], F("fuel_l", _tenths, "fuel_l")),
@@ -125,22 +135,29 @@ EXTRA_ITEMS: Final[tuple[ExtraItem, ...]] = (
         F("sleep", _bit(1), "sleep"),
     ),
     _item(
-        0x2B, "analog", [4],
-        F("analog_raw", _uint, None),
-        F("ad0", _word(2), "ad0"),
-        F("ad1", _word(0), "ad1"),
+        0x2B, "analog", [2, 4, 6, 8],
+        F("analog_raw", _uint, None, _STANDARD_2B),
+        F("ad0", _word(2), "ad0", _STANDARD_2B),
+        F("ad1", _word(0), "ad1", _STANDARD_2B),
+        F("analog_words", _words, "analog_words", frozenset({2, 6, 8})),
     ),
     _item(0x30, "signal", [1], F("rssi", _first_byte, "signal")),
     _item(0x31, "satellites", [1], F("satellites", _first_byte, "satellites")),
 )  # fmt: skip
-"""Standard items (spec §6.4). 0x2B: AD0 is bits 0–15, i.e. the LAST two bytes on the wire."""
+"""Standard items (spec §6.4). 0x2B: AD0 is bits 0–15, i.e. the LAST two bytes on the wire;
+devices that send 0x2B with 2, 6 or 8 bytes (vendor channel lists) get ``analog_words``, the
+WORDs in wire order, since which channel is which is not standardised."""
 
 EXTRA_BY_ID: Final = {item.item_id: item for item in EXTRA_ITEMS}
 _ATTRIBUTE_FNS: Final = {
-    item.item_id: (
-        item.lengths,
-        tuple((f.attribute, f.value_fn) for f in item.fields if f.attribute is not None),
-    )
+    item.item_id: {
+        length: tuple(
+            (f.attribute, f.value_fn)
+            for f in item.fields
+            if f.attribute is not None and f.applies(length)
+        )
+        for length in item.lengths
+    }
     for item in EXTRA_ITEMS
 }
 RAW_KEYS: Final = tuple(f"raw.0x{item_id:02x}" for item_id in range(256))
@@ -154,6 +171,8 @@ def decode_extra(item_id: int, value: bytes) -> dict[str, Any]:
         return {}
     decoded: dict[str, Any] = {}
     for field in item.fields:
+        if not field.applies(len(value)):
+            continue
         field_value = field.value_fn(value)
         if field_value is not None:
             decoded[field.key] = field_value
@@ -169,8 +188,9 @@ def add_extra_attributes(attributes: dict[str, Any], extras: Iterable[tuple[int,
     specs = _ATTRIBUTE_FNS
     for item_id, value in extras:
         spec = specs.get(item_id)
-        if spec is not None and len(value) in spec[0]:
-            for name, value_fn in spec[1]:
+        fns = spec.get(len(value)) if spec is not None else None
+        if fns is not None:
+            for name, value_fn in fns:
                 field_value = value_fn(value)
                 if field_value is None:
                     continue

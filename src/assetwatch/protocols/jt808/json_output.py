@@ -10,18 +10,33 @@ import msgspec
 
 from assetwatch.errors import ProtocolError
 from assetwatch.model.observation import Observation
+from assetwatch.protocols.jt808 import json_bodies as jb
 from assetwatch.protocols.jt808.alarms import alarm_names
+from assetwatch.protocols.jt808.attributes import QueryAttributes, TerminalAttributes
 from assetwatch.protocols.jt808.batch import BatchUpload
+from assetwatch.protocols.jt808.control import TerminalControl, VehicleControl
 from assetwatch.protocols.jt808.decoder import Message, decode_frame, frames_from_hex
 from assetwatch.protocols.jt808.extras import describe_extras
+from assetwatch.protocols.jt808.information import (
+    ElectronicWaybill,
+    TextMessage,
+    TransparentData,
+)
 from assetwatch.protocols.jt808.location import LocationReply, LocationReport
 from assetwatch.protocols.jt808.messages import Body
 from assetwatch.protocols.jt808.observations import PROTOCOL, to_observations
+from assetwatch.protocols.jt808.parameters import (
+    ParameterReply,
+    QueryAllParameters,
+    QueryParameters,
+    SetParameters,
+)
 from assetwatch.protocols.jt808.registration import (
     Authentication,
     Registration,
     RegistrationReply,
 )
+from assetwatch.protocols.jt808.resend import ResendRequest
 from assetwatch.protocols.jt808.responses import (
     Heartbeat,
     Logout,
@@ -29,6 +44,7 @@ from assetwatch.protocols.jt808.responses import (
     RawBody,
     TerminalResponse,
 )
+from assetwatch.protocols.jt808.tracking import LocationQuery, TemporaryTracking
 
 JsonDict = dict[str, Any]
 
@@ -121,6 +137,20 @@ _BODY_JSON: Final[dict[type[Any], Callable[[Any, str], JsonDict]]] = {
     Heartbeat: _fields,
     Logout: _fields,
     RawBody: _fields,
+    ResendRequest: jb.resend_json,
+    SetParameters: jb.set_parameters_json,
+    QueryAllParameters: _fields,
+    QueryParameters: jb.query_parameters_json,
+    ParameterReply: jb.parameter_reply_json,
+    TerminalControl: jb.terminal_control_json,
+    QueryAttributes: _fields,
+    TerminalAttributes: _fields,
+    LocationQuery: _fields,
+    TemporaryTracking: _fields,
+    TextMessage: jb.text_message_json,
+    VehicleControl: jb.vehicle_control_json,
+    TransparentData: jb.transparent_json,
+    ElectronicWaybill: jb.waybill_json,
 }
 
 

@@ -21,6 +21,7 @@ PROTOCOL: Final = "jt808"
 _NAIVE_EPOCH: Final = datetime(1970, 1, 1)
 _NO_OFFSET: Final = timedelta(0)
 _TIME_BCD: Final = slice(22, 28)
+_SIGN_BIT: Final = 1 << 31
 MIN_TIME_MS: Final = 946_684_800_000
 """2000-01-01T00:00:00Z. Earlier device times (an unset clock) are replaced by server time."""
 
@@ -86,8 +87,10 @@ def _observation(
     if not (-90.0 <= report.lat <= 90.0 and -180.0 <= report.lon <= 180.0):
         attributes["raw.lat"] = report.lat
         attributes["raw.lon"] = report.lon
-        lat = lon = None
-        valid = False
+        lat, lon = _twos_complement(report.lat, report.lon)
+        valid = valid and lat is not None
+    if report.altitude_m < 0:  # a WORD from 0xFC18 up, read as small negative metres
+        attributes["raw.altitude"] = report.altitude_m & 0xFFFF
     return Observation(
         device_key=device_key,
         protocol=PROTOCOL,
@@ -105,6 +108,23 @@ def _observation(
         idem=location_idem(raw),
         batch=batch_type is not None,
     )
+
+
+def _twos_complement(lat: float, lon: float) -> tuple[float | None, float | None]:
+    """Coordinates sent as two's-complement negatives (SmallChi; e.g. FF4580F2), or
+    ``(None, None)`` when even that reading is out of range (spec §12 pitfall 7)."""
+    lat_signed = _signed_degrees(lat)
+    lon_signed = _signed_degrees(lon)
+    if -90.0 <= lat_signed <= 90.0 and -180.0 <= lon_signed <= 180.0:
+        return lat_signed, lon_signed
+    return None, None
+
+
+def _signed_degrees(value: float) -> float:
+    raw = round(abs(value) * 1e6)
+    if raw < _SIGN_BIT:
+        return value
+    return -((1 << 32) - raw) / 1e6
 
 
 def _attributes(report: LocationReport, version: str, batch_type: int | None) -> dict[str, Any]:
