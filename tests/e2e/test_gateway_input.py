@@ -120,15 +120,23 @@ async def test_reject_policy_refuses_unknown_devices(tmp_path: Path) -> None:
         assert server.stop() == 0
 
 
+def encrypted(frame: bytes) -> bytes:
+    """``frame`` with body-properties bit 10 (RSA) set and its checksum fixed."""
+    content = bytearray(jt808.unescape(frame[1:-1])[:-1])
+    content[2] |= 0x04
+    return jt808.wrap_frame(bytes(content) + bytes([jt808.xor_checksum(bytes(content))]))
+
+
 async def test_a_location_the_codec_cannot_read_is_never_acked_ok(tmp_path: Path) -> None:
     server = start_server(tmp_path)
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", server.jt808_port)
         whole = jt808.decode_frame(jt808.unescape(location_frame(UNKNOWN, 1)[1:-1]))
         piece = jt808.encode_frame(0x0200, UNKNOWN, 4, whole.raw_body[:20], packet=(2, 1))
-        writer.write(piece)
+        writer.write(piece)  # held until its other piece comes: not answered, not stored
+        writer.write(encrypted(location_frame(UNKNOWN, 5)))  # no key to read it with
         replies = await read_replies(reader, 1)
-        assert [(r.body.reply_serial, r.body.result) for r in replies] == [(4, 3)]  # type: ignore[union-attr]
+        assert [(r.body.reply_serial, r.body.result) for r in replies] == [(5, 3)]  # type: ignore[union-attr]
         writer.close()
         server.tenant = "_quarantine"
         assert [d["key"] for d in server.get("/api/v1/devices", status="quarantined")] == [UNKNOWN]

@@ -46,10 +46,12 @@ class FakePlatform:
         for writer in list(self._writers):
             writer.close()
 
-    def send(self, phone: str, msg_id: int, body: bytes) -> None:
-        """A platform command to every connected terminal."""
+    def send(self, phone: str, msg_id: int, body: bytes) -> int:
+        """A platform command to every connected terminal; its serial."""
+        serial = self._next_serial()
         for writer in self._writers:
-            writer.write(jt808.encode_frame(msg_id, phone, self._next_serial(), body))
+            writer.write(jt808.encode_frame(msg_id, phone, serial, body))
+        return serial
 
     async def wait_for(self, condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
         async with asyncio.timeout(timeout_s):

@@ -159,11 +159,18 @@ async def test_silence_is_backfilled_as_blind_zone_batches(
 
 async def test_answers_platform_commands(platform: FakePlatform, terminal: Jt808Terminal) -> None:
     await online(platform, terminal)
-    platform.send(PHONE, 0x8201, b"")  # position query: not supported by the simulator
-    await platform.wait_for(lambda: bool(platform.of(jt808.TERMINAL_RESPONSE)))
-    answer = platform.of(jt808.TERMINAL_RESPONSE)[0].body
-    assert isinstance(answer, jt808.TerminalResponse)
-    assert (answer.reply_msg_id, answer.result) == (0x8201, 3)
+    query = platform.send(PHONE, 0x8201, b"")  # position query before any fix: failed
+    platform.send(PHONE, 0x8F01, b"")  # a vendor command it does not know: not supported
+    await platform.wait_for(lambda: len(platform.of(jt808.TERMINAL_RESPONSE)) >= 2)
+    answers = [m.body for m in platform.of(jt808.TERMINAL_RESPONSE)]
+    assert [(a.reply_msg_id, a.result) for a in answers] == [(0x8201, 1), (0x8F01, 3)]  # type: ignore[union-attr]
+    terminal.report(fix(0))
+    second = platform.send(PHONE, 0x8201, b"")
+    await platform.wait_for(lambda: bool(platform.of(jt808.LOCATION_QUERY_REPLY)))
+    reply = platform.of(jt808.LOCATION_QUERY_REPLY)[0].body
+    assert isinstance(reply, jt808.LocationReply)
+    assert reply.reply_serial == second != query
+    assert reply.location.time_local == local(0)
 
 
 async def test_heartbeats_when_idle(platform: FakePlatform) -> None:

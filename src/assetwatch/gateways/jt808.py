@@ -10,10 +10,13 @@ is closed only after repeated garbage, never the server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
 from typing import Any, Literal, cast
+
+import msgspec
 
 from assetwatch.errors import CommandNotSupported, ProtocolError
 from assetwatch.gateways.backpressure import BackPressure
@@ -32,10 +35,13 @@ UnknownPolicy = Literal["quarantine", "reject"]
 
 REGISTER, AUTHENTICATE, HEARTBEAT, LOGOUT, LOGOUT_2011 = 0x0100, 0x0102, 0x0002, 0x0003, 0x0101
 LOCATION, BATCH, TERMINAL_RESPONSE = 0x0200, 0x0704, 0x0001
-PLATFORM_RESPONSE, REGISTRATION_REPLY = 0x8001, 0x8100
+PARAMETER_REPLY, LOCATION_QUERY_REPLY, VEHICLE_CONTROL_REPLY = 0x0104, 0x0201, 0x0500
+PLATFORM_RESPONSE, REGISTRATION_REPLY, RESEND_REQUEST = 0x8001, 0x8100, 0x8003
+MAX_BODY_LEN = 0x3FF
 OK, FAILURE, NOT_SUPPORTED = 0, 1, 3
 REG_NO_SUCH_TERMINAL = 4
 MAX_GARBAGE = 20
+SUBPACKET_SWEEP_S = 10.0
 
 
 class Jt808Connection(asyncio.Protocol):
@@ -50,6 +56,7 @@ class Jt808Connection(asyncio.Protocol):
         self.garbage = 0
         self._outbox: list[bytes] = []
         self._online = False  # registered in the gateway's sessions
+        self._last_header: jt808.Header | None = None  # version and id to answer with
 
     # -- DeviceLink ------------------------------------------------------------------------
     protocol = "jt808"
@@ -59,7 +66,17 @@ class Jt808Connection(asyncio.Protocol):
         return self.device.key if self.device is not None else ""
 
     def send_command(self, kind: CommandKind, params: dict[str, Any]) -> int:
-        raise CommandNotSupported(f"JT/T 808 command {kind} is not implemented yet")
+        """Write the command in the terminal's own header version; returns its serial, which
+        the terminal echoes as the reply serial of 0x0001/0x0104/0x0201/0x0500."""
+        header = self._last_header
+        if header is None or self.transport is None or self.transport.is_closing():
+            raise ConnectionError("JT/T 808 connection is closing")
+        msg_id, body = jt808.encode_command(kind, params, version=header.version)
+        if len(body) > MAX_BODY_LEN:
+            raise CommandNotSupported(
+                f"{kind} body is {len(body)} bytes, more than one JT/T 808 frame holds"
+            )
+        return self._send_to(header, msg_id, body)
 
     def _went_online(self) -> None:
         """The device on this connection is identified and accepted: it can get commands."""
@@ -120,13 +137,51 @@ class Jt808Connection(asyncio.Protocol):
             return
         self.gw.frames_ok.inc()
         self.garbage = 0  # only consecutive garbage closes a connection
+        self._last_header = message.header
+        if message.header.packet_total is not None and message.header.packet_total > 1:
+            whole = self._reassemble(message)
+            if whole is None:
+                return
+            message = whole
         header = message.header
         handler = self._handlers.get(header.msg_id)
         if handler is None:
-            if header.msg_id != TERMINAL_RESPONSE:
-                self._respond(message, NOT_SUPPORTED)
+            self._respond(message, NOT_SUPPORTED)
             return
         handler(self, message)
+
+    def _reassemble(self, piece: jt808.Message) -> jt808.Message | None:
+        """Hold a sub-packet piece; the whole message once the last piece is in.
+
+        Held pieces are not answered: the spec allows "one 0x8001 for the whole set", and it
+        is the only answer that keeps ack-after-commit. The completing piece is answered like
+        any message of its kind, after the whole was committed; a terminal that re-sends
+        pieces meanwhile is harmless (duplicates are ignored), and pieces still missing are
+        asked for with 0x8003.
+        """
+        if self._device_for(piece) is None:  # unknown and rejected: hold nothing for it
+            self._respond(piece, FAILURE)
+            return None
+        try:
+            whole = self.gw.reassembler.add(piece, self.gw.clock())
+        except jt808.SubpacketRejected as err:
+            log.warning("jt808 %s: sub-packet refused: %s", piece.header.phone, err)
+            self._respond(piece, FAILURE)
+            return None
+        if whole is None:
+            return None
+        return msgspec.structs.replace(whole, header=piece.header)
+
+    def request_missing_pieces(self) -> int:
+        """Send 0x8003 for the pieces still missing of this terminal's pending messages."""
+        header = self._last_header
+        if header is None or header.version == "2011":
+            return 0  # 2011 has no re-send request
+        requests = self.gw.reassembler.missing(header.phone)
+        for request in requests:
+            body = jt808.encode_resend_request(request.first_serial, request.packet_ids)
+            self._send_to(header, RESEND_REQUEST, body)
+        return len(requests)
 
     def _device_for(self, message: Any) -> DeviceInfo | None:
         phone = message.header.phone
@@ -224,6 +279,21 @@ class Jt808Connection(asyncio.Protocol):
         for obs in observations:
             self.gw.bus.publish(Envelope(obs, ack))
 
+    def _on_command_reply(self, message: Any) -> None:
+        """0x0001/0x0104/0x0201/0x0500: settle the command; keep any location it carries."""
+        device = self._device_for(message)
+        if device is None:
+            return
+        if message.header.msg_id in (LOCATION_QUERY_REPLY, VEHICLE_CONTROL_REPLY):
+            observations = jt808.to_observations(
+                message, device_key=device.key, tz=device.tz, server_time_ms=self.gw.clock()
+            )
+            for obs in observations:
+                self.gw.bus.publish(Envelope(obs))
+        outcome = jt808.command_outcome(message, tz=device.tz)
+        if outcome is not None and "awaits" not in outcome.details:  # 0x8500: wait for 0x0500
+            self.gw.sessions.outcome("jt808", device.key, outcome)
+
     _handlers: dict[int, Callable[[Jt808Connection, Any], None]] = {
         REGISTER: _on_register,
         AUTHENTICATE: _on_authenticate,
@@ -232,6 +302,10 @@ class Jt808Connection(asyncio.Protocol):
         LOGOUT_2011: _on_logout,
         LOCATION: _on_location,
         BATCH: _on_location,
+        TERMINAL_RESPONSE: _on_command_reply,
+        PARAMETER_REPLY: _on_command_reply,
+        LOCATION_QUERY_REPLY: _on_command_reply,
+        VEHICLE_CONTROL_REPLY: _on_command_reply,
     }
 
     # -- replies ----------------------------------------------------------------------------
@@ -240,9 +314,11 @@ class Jt808Connection(asyncio.Protocol):
         self._send(PLATFORM_RESPONSE, message, body)
 
     def _send(self, msg_id: int, message: Any, body: bytes) -> None:
-        if self.transport is None or self.transport.is_closing():
-            return
-        header = message.header
+        if self.transport is not None and not self.transport.is_closing():
+            self._send_to(message.header, msg_id, body)
+
+    def _send_to(self, header: jt808.Header, msg_id: int, body: bytes) -> int:
+        """Queue one frame to the terminal of ``header`` (its id and version); its serial."""
         self.serial = (self.serial + 1) & 0xFFFF
         frame = jt808.encode_frame(
             msg_id,
@@ -255,6 +331,7 @@ class Jt808Connection(asyncio.Protocol):
         if not self._outbox:  # one write per connection per loop iteration
             asyncio.get_running_loop().call_soon(self._flush)
         self._outbox.append(frame)
+        return self.serial
 
     def _flush(self) -> None:
         frames, self._outbox = self._outbox, []
@@ -280,6 +357,8 @@ class Jt808Gateway:
         self.backpressure = BackPressure(bus)
         self.frames_ok = metrics.frames.labels("jt808", "ok")  # bound once: hot path
         self.guard = ConnectionGuard(limits or TcpLimits(), metrics, "jt808")
+        self.reassembler = jt808.Reassembler()
+        self._subpackets: asyncio.Task[None] | None = None
         self._server: asyncio.Server | None = None
 
     async def start(self, host: str, port: int) -> int:
@@ -287,6 +366,7 @@ class Jt808Gateway:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(lambda: Jt808Connection(self), host, port)
         self.guard.start()
+        self._subpackets = loop.create_task(self._sweep_subpackets())
         sock = self._server.sockets[0]
         return int(sock.getsockname()[1])
 
@@ -294,7 +374,20 @@ class Jt808Gateway:
         if self._server is not None:
             self._server.close()
             await self.guard.stop()
+            if self._subpackets is not None:
+                self._subpackets.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._subpackets
             for conn in list(self.guard.connections):
                 if conn.transport is not None:
                     conn.transport.close()
             await self._server.wait_closed()
+
+    async def _sweep_subpackets(self, every_s: float = SUBPACKET_SWEEP_S) -> None:
+        """Drop timed-out sub-packeted messages; ask terminals for the pieces still missing."""
+        while True:
+            await asyncio.sleep(every_s)
+            self.reassembler.expire(self.clock())
+            for conn in list(self.guard.connections):
+                if isinstance(conn, Jt808Connection):
+                    conn.request_missing_pieces()

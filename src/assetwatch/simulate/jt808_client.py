@@ -26,6 +26,7 @@ from datetime import tzinfo
 
 from assetwatch.protocols import jt808
 from assetwatch.simulate.events import EventCallback, SimulationEvent
+from assetwatch.simulate.jt808_commands import TerminalState, answer_command
 from assetwatch.simulate.jt808_link import (
     BATCH,
     CHINA_STANDARD_TIME,
@@ -140,6 +141,7 @@ class Jt808Terminal:
         self._queue: deque[_Outgoing] = deque()
         self._in_flight: dict[int, _Outgoing] = {}
         self._blind_zone: deque[jt808.LocationReport] = deque()
+        self.state = TerminalState()  # what platform commands changed
         self._link_up = False
         self._live = False  # reports go out as 0x0200 (not into the blind zone)
         self._silent = False
@@ -215,6 +217,8 @@ class Jt808Terminal:
         """Record a fix: sent at once when online (or just resumed), otherwise kept in the
         blind zone for the backfill."""
         report = location_report(fix, alarm_flags=alarm_flags, tz=self.settings.tz)
+        report = self.state.located(report)
+        self.state.last_report = report
         self.metrics.recorded += 1
         self._settled.clear()
         if self._live:
@@ -336,7 +340,8 @@ class Jt808Terminal:
         if isinstance(message.body, jt808.PlatformResponse):
             self._on_ack(message.body)
         elif not isinstance(message.body, jt808.RegistrationReply):
-            link.answer(message, result=3)  # platform commands: not supported here
+            answer_command(link, message, self.state)
+            self._emit("command", f"0x{message.header.msg_id:04X} answered")
 
     def _on_ack(self, ack: jt808.PlatformResponse) -> None:
         outgoing = self._in_flight.get(ack.reply_serial)
