@@ -11,7 +11,6 @@ from sqlalchemy import Engine, select
 from assetwatch.cells import service
 from assetwatch.cells.importer import ImportSummary, import_file
 from assetwatch.errors import ValidationError
-from assetwatch.model.scope import Scope
 from assetwatch.storage.engine import migrate
 from assetwatch.storage.schema import cells
 from tests.cells.conftest import GOOD, csv_text, gz
@@ -86,12 +85,11 @@ def test_mcc_filter(engine: Engine) -> None:
 
 
 def test_service_refuses_an_empty_file_or_one_without_any_valid_row(engine: Engine) -> None:
-    scope = Scope(tenant_id=1, actor="test")
     with pytest.raises(ValidationError, match="empty"):
-        service.import_csv(engine, scope=scope, source=io.BytesIO(b""))
+        service.import_csv(engine, actor="test", source=io.BytesIO(b""))
     with pytest.raises(ValidationError, match=r"line 1: no valid row among 2 \(first: expected"):
-        service.import_csv(engine, scope=scope, source=io.BytesIO(b"a,b\nc,d\n"))
-    header_only = service.import_csv(engine, scope=scope, source=io.BytesIO(csv_text()))
+        service.import_csv(engine, actor="test", source=io.BytesIO(b"a,b\nc,d\n"))
+    header_only = service.import_csv(engine, actor="test", source=io.BytesIO(csv_text()))
     assert header_only.header and header_only.rows_read == 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from assetwatch import __version__
 from assetwatch.api import alarms, problems, tracking
+from assetwatch.cells.views import router as cells_router
 from assetwatch.live import LiveFeed
 from assetwatch.observability import Metrics
 from assetwatch.places.views import router as places_router
@@ -42,6 +43,7 @@ def create_app(
         _reload_after_writes(app, on_registry_change)
     for router in (registry_router, places_router, tracking.router, alarms.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(cells_router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["system"])
     def healthz(response: Response) -> dict[str, object]:

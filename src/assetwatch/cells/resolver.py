@@ -94,10 +94,10 @@ def locate(heard: Sequence[tuple[CatalogueCell, float | None]]) -> CellFix | Non
     east = sum(p[0] * p[3] for p in points) / total
     north = sum(p[1] * p[3] for p in points) / total
     accuracy = sum((math.dist(p[:2], (east, north)) + p[2]) * p[3] for p in points) / total
-    lon = (lon0 + east / east_per_degree + 180.0) % 360.0 - 180.0
+    lon = lon0 + east / east_per_degree
     return CellFix(
         lat=lat0 + north / METRES_PER_DEGREE,
-        lon=lon,
+        lon=lon - 360.0 if lon > 180.0 else lon + 360.0 if lon < -180.0 else lon,
         accuracy_m=float(math.ceil(accuracy - 1e-9)),
         cells_used=len(points),
     )

@@ -1,8 +1,8 @@
 """Cell catalogue service: look up one cell, resolve what a device hears, import a file.
 
-The catalogue is global (ADR-12): reads need no scope. Imports take the caller's scope so
-the writer is on record (and, once roles arrive with issue 6, so that only administrators
-may change a catalogue every tenant relies on).
+The catalogue is global (ADR-12) and holds no tenant's data, so these functions take no
+scope; an import names its ``actor`` for the log. Once roles arrive (issue 6), the views
+will let only administrators change a catalogue that every tenant relies on.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from assetwatch.cells.importer import ImportSummary, Progress, import_file
 from assetwatch.cells.models import CellPositionRead, CellRead, SeenCell
 from assetwatch.cells.resolver import CellKey, locate_known
 from assetwatch.errors import NotFoundError, ValidationError
-from assetwatch.model.scope import Scope
 from assetwatch.storage.schema import cells
 from assetwatch.tracking.service import iso
 
@@ -71,7 +70,7 @@ def resolve(conn: Connection, *, cells: list[SeenCell]) -> CellPositionRead:
 def import_csv(
     engine: Engine,
     *,
-    scope: Scope,
+    actor: str,
     source: BinaryIO,
     mcc: frozenset[int] | None = None,
     progress: Progress | None = None,
@@ -82,7 +81,7 @@ def import_csv(
     summary = import_file(engine, source, mcc=mcc, progress=progress)
     log.info(
         "cells import by %s: %d read, %d added, %d updated, %d rejected in %.1f s",
-        scope.actor,
+        actor,
         summary.rows_read,
         summary.added,
         summary.updated,

@@ -8,6 +8,7 @@ import typer
 from rich.text import Text
 
 from assetwatch.cli import alarms, decode, demo, provisioning, serve, track
+from assetwatch.cli import cells as cells_cli
 from assetwatch.cli.common import err_console
 from assetwatch.errors import AssetwatchError
 
@@ -22,6 +23,7 @@ app.command()(provisioning.apply)
 app.command()(track.track)
 app.command()(decode.decode)
 app.add_typer(alarms.app, name="alarms")
+app.add_typer(cells_cli.app, name="cells")
 app.command()(demo.demo)
 app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)
