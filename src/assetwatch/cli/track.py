@@ -48,7 +48,7 @@ CSV_FIELDS = (
 def fix_label(point: dict[str, Any]) -> str:
     """``gps``, ``cell ±1500 m``...: where the position came from and how good it is."""
     accuracy = point["accuracy_m"]
-    return point["fix_source"] + ("" if accuracy is None else f" ±{accuracy:.0f} m")
+    return str(point["fix_source"]) + ("" if accuracy is None else f" ±{accuracy:.0f} m")
 
 
 def to_geojson(asset: str, points: list[dict[str, Any]]) -> dict[str, Any]:
