@@ -70,6 +70,6 @@ class ImportSummaryRead(BaseModel):
     rejected: int
     skipped: int
     seconds: float
-    rows_per_second: float
+    rows_per_second: int
     bytes_read: int
     rejects: list[RejectRead] = Field(description="the first rejected rows")
