@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from assetwatch.cells import service
+from assetwatch.cells.catalogue import find_cells
 from assetwatch.cells.importer import ImportSummary, import_file
 from assetwatch.errors import ValidationError
 from assetwatch.storage.engine import migrate
@@ -100,3 +101,9 @@ def test_postgresql_copy_route(postgres_engine: Engine) -> None:
     assert counts(load(postgres_engine, csv_text(*GOOD))) == (3, 0, 0, 3, 0, 0)
     assert counts(load(postgres_engine, csv_text(NEWER, OLDER))) == (2, 0, 1, 1, 0, 0)
     assert stored(postgres_engine)[0] == (3692, "GSM", 22.544, 800)
+    with postgres_engine.connect() as conn:
+        found = find_cells(conn, [(460, 0, 9338, 3692), (460, 0, 1, 1), (460, 1, 40977, 2342912)])
+    assert {key: cell.range_m for key, cell in found.items()} == {
+        (460, 0, 9338, 3692): 800.0,
+        (460, 1, 40977, 2342912): 2000.0,
+    }

@@ -49,6 +49,7 @@ BAD = [
     ("GSM,abc,0,1,2,,114.0,22.0,1000,1,1,0,0,0", "mcc: 'abc' is not an integer"),
     ("GSM,460,0,1,2,,east,22.0,1000,1,1,0,0,0", "lon: 'east' is not a number"),
     ("GSM,460,0,1,2,,114.0,22.0,1000,1,1,0,yesterday,0", "updated: 'yesterday' is not"),
+    ("GSM,460,0,1,2,,114.0,22.0,1000,1,1,today,,0", "created: 'today' is not an integer"),
     ("GSM,1460,0,1,2,,114.0,22.0,1000,1,1,0,0,0", "mcc 1460 is not 0-999"),
     ("GSM,460,0,1,2,,114.0,95.0,1000,1,1,0,0,0", "lat 95.0 is not -90-90"),
     ("GSM,460,0,1,2,,114.0,nan,1000,1,1,0,0,0", "lat nan is not -90-90"),
@@ -66,7 +67,7 @@ def test_bad_row_reasons(line: str, reason: str) -> None:
 
 
 def test_bad_rows_are_counted_with_line_numbers_and_never_stop_the_file() -> None:
-    lines = [GOOD[0], BAD[0][0], "", GOOD[1], BAD[5][0], GOOD[2]]
+    lines = [GOOD[0], BAD[0][0], "", GOOD[1], BAD[6][0], GOOD[2]]
     rows, reader = read(csv_text(*lines))
     assert rows == EXPECTED
     assert reader.rejected == 2

@@ -8,9 +8,12 @@ Lot fixtures therefore move west.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from assetwatch.rules.geofence import (
     Applicability,
@@ -145,3 +148,32 @@ def test_a_forbidden_zone_is_entered_only_by_a_disc_wholly_inside(index: FenceIn
         (T0 + 180_000, at(0, 100, centre=PAWN_CENTRE), 300.0),  # wholly inside
     ]
     assert replay(index, track) == [(T0 + 180_000, "geofence_enter", "pawn-zone", True, 300.0)]
+
+
+MIDWAY = math.pi / 32  # between two vertices of a 32-gon at angles 2πk/32: where it errs most
+
+
+@settings(max_examples=300, deadline=None)
+@example(100 * math.cos(MIDWAY), 100 * math.sin(MIDWAY), 200.5)  # pokes out by 0.5 m
+@example(600 * math.cos(MIDWAY), 600 * math.sin(MIDWAY), 300.5)  # reaches in by 0.5 m
+@given(
+    east_m=st.floats(-3000, 3000),
+    north_m=st.floats(-3000, 3000),
+    radius_m=st.floats(10, 3000),
+)
+def test_the_disc_test_is_never_over_confident(
+    east_m: float, north_m: float, radius_m: float
+) -> None:
+    """Against exact circle geometry (metres): a disc called wholly inside the 300 m lot is
+    inside it, one called wholly outside is outside it (up to the lot polygon's 0.03 %)."""
+    lot = FenceIndex(
+        [Fence(1, 10, "lot", "allowed", shape_to_geometry(LOT), Applicability(everyone=True))]
+    )
+    lat, lon = at(east_m, north_m)
+    straddles = bool(lot.straddling([lon], [lat], [radius_m])[0])
+    centre_in = bool(lot.containing([lon], [lat])[0])
+    distance = math.hypot(east_m, north_m)
+    if not straddles and centre_in:
+        assert distance + radius_m <= 300.0 * 1.0005
+    if not straddles and not centre_in:
+        assert distance - radius_m >= 300.0 * 0.9995

@@ -71,7 +71,8 @@ def _field_error(row: list[str]) -> str:
             kind(row[index])
         except ValueError:
             return f"{name}: {row[index]!r} is not {'an integer' if kind is int else 'a number'}"
-    return f"updated: {row[12]!r} is not an integer"
+    name, index = ("updated", 12) if row[12] else ("created", 11)
+    return f"{name}: {row[index]!r} is not an integer"
 
 
 def _range_error(mcc: int, mnc: int, lac: int, cid: int, lon: float, lat: float) -> str:
