@@ -69,6 +69,10 @@ def signal_weight(signal_dbm: float | None, range_m: float) -> float:
     return math.pow(10.0, dbm / 10.0) / (range_m * range_m)
 
 
+def _weight(point: tuple[float, float, float, float]) -> float:
+    return point[3]
+
+
 def locate(heard: Sequence[tuple[CatalogueCell, float | None]]) -> CellFix | None:
     """The position of a device that hears ``heard`` (catalogue cell, signal in dBm or
     ``None``), serving cell first; ``None`` when the list is empty."""
@@ -79,7 +83,9 @@ def locate(heard: Sequence[tuple[CatalogueCell, float | None]]) -> CellFix | Non
     points: list[tuple[float, float, float, float]] = []  # east m, north m, range m, weight
     for cell, signal in heard:
         reach = max(float(cell.range_m), MIN_CELL_RANGE_M)
-        delta_lon = (cell.lon - lon0 + 180.0) % 360.0 - 180.0  # across the antimeridian too
+        delta_lon = cell.lon - lon0
+        if not -180.0 <= delta_lon <= 180.0:  # across the antimeridian
+            delta_lon = (delta_lon + 180.0) % 360.0 - 180.0
         points.append(
             (
                 delta_lon * east_per_degree,
@@ -88,12 +94,17 @@ def locate(heard: Sequence[tuple[CatalogueCell, float | None]]) -> CellFix | Non
                 signal_weight(signal, reach),
             )
         )
-    anchor = max(points, key=lambda p: p[3])
-    points = [p for p in points if math.dist(p[:2], anchor[:2]) <= MAX_SPREAD_M]
-    total = sum(p[3] for p in points)
-    east = sum(p[0] * p[3] for p in points) / total
-    north = sum(p[1] * p[3] for p in points) / total
-    accuracy = sum((math.dist(p[:2], (east, north)) + p[2]) * p[3] for p in points) / total
+    if len(points) > 1:
+        ax, ay, _, _ = max(points, key=_weight)
+        points = [p for p in points if math.hypot(p[0] - ax, p[1] - ay) <= MAX_SPREAD_M]
+    total = east = north = 0.0
+    for x, y, _, w in points:
+        total += w
+        east += x * w
+        north += y * w
+    east /= total
+    north /= total
+    accuracy = sum((math.hypot(x - east, y - north) + r) * w for x, y, r, w in points) / total
     lon = lon0 + east / east_per_degree
     return CellFix(
         lat=lat0 + north / METRES_PER_DEGREE,
