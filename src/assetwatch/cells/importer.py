@@ -1,8 +1,8 @@
 """Bulk import of an OpenCellID file into the ``cells`` catalogue.
 
-Rows are upserted in batches of :data:`BATCH_ROWS`, one transaction each, sorted by key
-(neighbouring keys land on the same B-tree pages: measured 95k → 123k rows/s on SQLite),
-through the driver's fastest route:
+Rows are upserted in batches of :data:`BATCH_ROWS`, one transaction each, sorted by key so
+that neighbouring keys land on the same B-tree pages (sorted 50,000-row batches instead of
+unsorted 20,000-row ones: 76k → 123k rows/s on SQLite), through the driver's fastest route:
 
 - SQLite: ``executemany`` of one ``INSERT … ON CONFLICT DO UPDATE`` (measured in
   docs/cells.md);
