@@ -1,6 +1,6 @@
 """Cell catalogue service: look up one cell, resolve what a device hears, import a file.
 
-The catalogue is global (ADR-12) and holds no tenant's data, so these functions take no
+The catalogue is global (ADR-14) and holds no tenant's data, so these functions take no
 scope; an import names its ``actor`` for the log. Once roles arrive (issue 6), the views
 will let only administrators change a catalogue that every tenant relies on.
 """

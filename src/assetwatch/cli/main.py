@@ -23,10 +23,10 @@ app.command()(provisioning.apply)
 app.command()(track.track)
 app.command()(decode.decode)
 app.add_typer(alarms.app, name="alarms")
-app.add_typer(cells_cli.app, name="cells")
 app.command()(demo.demo)
 app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)
+app.add_typer(cells_cli.app, name="cells")
 
 
 def main() -> None:

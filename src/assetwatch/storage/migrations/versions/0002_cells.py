@@ -1,7 +1,7 @@
 """The cell-tower catalogue (``cells``): global, keyed by (mcc, mnc, lac, cid).
 
 Written by hand like 0001. The table has no ``tenant_id``: cell towers are public
-infrastructure shared by every tenant (docs/architecture.md, ADR-12). On SQLite it is a
+infrastructure shared by every tenant (docs/architecture.md, ADR-14). On SQLite it is a
 ``WITHOUT ROWID`` table, so the primary key is the only B-tree an import writes.
 
 Revision ID: 0002
