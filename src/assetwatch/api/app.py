@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from assetwatch import __version__
 from assetwatch.api import alarms, problems, tracking
+from assetwatch.cells.views import router as cells_router
 from assetwatch.commands.views import router as commands_router
 from assetwatch.live import LiveFeed
 from assetwatch.observability import Metrics
@@ -46,6 +47,7 @@ def create_app(
     routers = (registry_router, places_router, tracking.router, alarms.router, commands_router)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(cells_router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["system"])
     def healthz(response: Response) -> dict[str, object]:

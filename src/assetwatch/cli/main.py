@@ -8,6 +8,7 @@ import typer
 from rich.text import Text
 
 from assetwatch.cli import alarms, commands, decode, demo, provisioning, serve, track
+from assetwatch.cli import cells as cells_cli
 from assetwatch.cli.common import err_console
 from assetwatch.errors import AssetwatchError
 
@@ -26,6 +27,7 @@ app.add_typer(commands.app, name="commands")
 app.command()(demo.demo)
 app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)
+app.add_typer(cells_cli.app, name="cells")
 
 
 def main() -> None:

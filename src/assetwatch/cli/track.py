@@ -38,10 +38,17 @@ CSV_FIELDS = (
     "course",
     "valid",
     "fix_source",
+    "accuracy_m",
     "alarms",
     "late",
     "device",
 )
+
+
+def fix_label(point: dict[str, Any]) -> str:
+    """``gps``, ``cell ±1500 m``...: where the position came from and how good it is."""
+    accuracy = point["accuracy_m"]
+    return str(point["fix_source"]) + ("" if accuracy is None else f" ±{accuracy:.0f} m")
 
 
 def to_geojson(asset: str, points: list[dict[str, Any]]) -> dict[str, Any]:
@@ -101,7 +108,7 @@ def track(
             writer.writerow({**p, "alarms": ";".join(p["alarms"])})
     else:
         table = Table(title=f"Track of {asset} ({len(points)} fixes)")
-        for column in ("time", "lat", "lon", "km/h", "course", "alarms", "late", "device"):
+        for column in ("time", "lat", "lon", "km/h", "course", "fix", "alarms", "late", "device"):
             table.add_column(column, overflow="fold")
         for p in points:
             table.add_row(
@@ -110,6 +117,7 @@ def track(
                 "-" if p["lon"] is None else f"{p['lon']:.6f}",
                 f"{p['speed_kmh'] or 0:.1f}",
                 str(p["course"]),
+                fix_label(p),
                 ",".join(p["alarms"]),
                 "late" if p["late"] else "",
                 p["device"],

@@ -138,25 +138,41 @@ class Batch:
         self.found.extend(Found(device.tenant_id, asset_id, device.id, e) for e in events)
 
     def run_geofences(self, index: geofence.FenceIndex, directory: DeviceDirectory) -> None:
-        """Live enter/exit for every live fix of the batch, in one bulk spatial query."""
+        """Live enter/exit for every live fix of the batch, in one bulk spatial query (and a
+        second one for the fixes with an accuracy disc)."""
         fixes = [f for f in self.live if f.obs.has_position]
         if not fixes:
             return
-        hits = index.containing([f.obs.lon for f in fixes], [f.obs.lat for f in fixes])  # type: ignore[misc]
-        for fix, fences in zip(fixes, hits, strict=True):
+        lons, lats = [f.obs.lon for f in fixes], [f.obs.lat for f in fixes]
+        hits = index.containing(lons, lats)  # type: ignore[arg-type]
+        accuracies = [f.obs.accuracy_m for f in fixes]
+        straddled = index.straddled_by(lons, lats, accuracies)  # type: ignore[arg-type]
+        for n, (fix, fences) in enumerate(zip(fixes, hits, strict=True)):
             obs, tenant_id = fix.obs, fix.device.tenant_id
             state = self.asset_state(fix.asset_id, tenant_id)
             if state.time_ms is not None and obs.time_ms < state.time_ms:
                 continue  # another device of this asset already reported something newer
+            counterparty_id = directory.asset_counterparty.get(fix.asset_id)
             inside = index.inside_set(
-                fences,
-                tenant_id=tenant_id,
-                asset_id=fix.asset_id,
-                counterparty_id=directory.asset_counterparty.get(fix.asset_id),
+                fences, tenant_id=tenant_id, asset_id=fix.asset_id, counterparty_id=counterparty_id
             )
+            if n in straddled:
+                uncertain = index.inside_set(
+                    straddled[n],
+                    tenant_id=tenant_id,
+                    asset_id=fix.asset_id,
+                    counterparty_id=counterparty_id,
+                )
+                inside = geofence.settled_inside(state.inside, inside, uncertain)
             assert obs.lat is not None and obs.lon is not None
             for event in geofence.transitions(
-                state.inside, inside, index, time_ms=obs.time_ms, lat=obs.lat, lon=obs.lon
+                state.inside,
+                inside,
+                index,
+                time_ms=obs.time_ms,
+                lat=obs.lat,
+                lon=obs.lon,
+                accuracy_m=obs.accuracy_m,
             ):
                 self.found.append(Found(tenant_id, fix.asset_id, fix.device.id, event))
             state.inside = inside

@@ -20,11 +20,13 @@ from sqlalchemy import Engine, insert, select
 
 from assetwatch.alarms import service as alarm_service
 from assetwatch.alarms.service import RaisedAlarm
+from assetwatch.cells.catalogue import CellCatalogue
 from assetwatch.observability import Metrics
 from assetwatch.pipeline import writer
 from assetwatch.pipeline.batch import Batch, Found
 from assetwatch.pipeline.bus import Bus, Envelope
 from assetwatch.pipeline.directory import DeviceDirectory
+from assetwatch.pipeline.positioning import CellPositioning
 from assetwatch.pipeline.retro import recheck_window
 from assetwatch.pipeline.state import AssetState, DeviceState
 from assetwatch.places.fences import load_fences
@@ -79,6 +81,7 @@ class Processor:
         self.clock = clock
         self.fences = self._load_fence_index()
         self._fences_at = time.monotonic()
+        self.positioning = CellPositioning(CellCatalogue(engine))
         self.device_states: dict[int, DeviceState] = {}
         self.asset_states: dict[int, AssetState] = {}
         self._load_states()
@@ -162,7 +165,7 @@ class Processor:
         batch = Batch(
             now, int(self.settings.late_after_s * 1000), self.device_states, self.asset_states
         )
-        for obs in batch_obs:
+        for obs in self.positioning.apply(batch_obs):
             device = self.directory.get(obs.protocol, obs.device_key)
             if device is None:
                 device = self.directory.quarantine(obs.protocol, obs.device_key, now)
@@ -303,5 +306,7 @@ class Processor:
             "lon": obs.lon,
             "speed_kmh": obs.speed_kmh,
             "course": obs.course,
+            "fix_source": obs.fix_source.value,
+            "accuracy_m": obs.accuracy_m,
             "tenant_id": fix.device.tenant_id,
         }

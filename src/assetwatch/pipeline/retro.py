@@ -4,7 +4,7 @@ The stored fixes of the window, plus the fix just before and just after it, are 
 in time order through the geofence rule and the device-alarm rule: an alarm bit a tracker
 raised while it was in a blind zone (a main-power cut, say) is only seen in the backfill.
 Findings not already recorded as events are flagged ``retrospective``. Live state is not
-touched.
+touched. Fixes with an accuracy (cell fixes) count as discs, as in the live rule.
 """
 
 from __future__ import annotations
@@ -18,16 +18,18 @@ from assetwatch.pipeline.batch import Found
 from assetwatch.rules import device_alarm, geofence
 from assetwatch.storage.schema import events, observations
 
+Fix = tuple[int, int, float, float, str, float | None]
+"""``(time_ms, device_id, lat, lon, alarm codes, accuracy_m)``."""
 
-def _window_fixes(
-    conn: Connection, asset_id: int, start_ms: int, end_ms: int
-) -> list[tuple[int, int, float, float, str]]:
+
+def _window_fixes(conn: Connection, asset_id: int, start_ms: int, end_ms: int) -> list[Fix]:
     cols = (
         observations.c.time_ms,
         observations.c.device_id,
         observations.c.lat,
         observations.c.lon,
         observations.c.alarms,
+        observations.c.accuracy_m,
     )
     positioned = and_(
         observations.c.asset_id == asset_id,
@@ -53,7 +55,7 @@ def _window_fixes(
         .order_by(observations.c.time_ms)
         .limit(1)
     ).all()
-    return [(r[0], r[1], r[2], r[3], r[4]) for r in [*before, *inside, *after]]
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in [*before, *inside, *after]]
 
 
 def _already_known(conn: Connection, asset_id: int, found: Found) -> bool:
@@ -87,16 +89,33 @@ def recheck_window(
     fixes = _window_fixes(conn, asset_id, start_ms, end_ms)
     if len(fixes) < 2:
         return []
-    hits = index.containing([f[3] for f in fixes], [f[2] for f in fixes])
+
+    def applicable(fences: list[geofence.Fence]) -> frozenset[int]:
+        return index.inside_set(
+            fences, tenant_id=tenant_id, asset_id=asset_id, counterparty_id=counterparty_id
+        )
+
+    lons, lats = [f[3] for f in fixes], [f[2] for f in fixes]
+    hits = index.containing(lons, lats)
+    straddled = index.straddled_by(lons, lats, [f[5] for f in fixes])
     candidates: list[Found] = []
     before: frozenset[int] | None = None
     active: dict[int, frozenset[str]] = {}  # device → alarm codes of its previous fix
-    for (time_ms, device_id, lat, lon, codes), fences in zip(fixes, hits, strict=True):
-        inside = index.inside_set(
-            fences, tenant_id=tenant_id, asset_id=asset_id, counterparty_id=counterparty_id
-        )
+    for n, ((time_ms, device_id, lat, lon, codes, accuracy), fences) in enumerate(
+        zip(fixes, hits, strict=True)
+    ):
+        inside = applicable(fences)
+        if n in straddled:
+            inside = geofence.settled_inside(before, inside, applicable(straddled[n]))
         events = geofence.transitions(
-            before, inside, index, time_ms=time_ms, lat=lat, lon=lon, retrospective=True
+            before,
+            inside,
+            index,
+            time_ms=time_ms,
+            lat=lat,
+            lon=lon,
+            retrospective=True,
+            accuracy_m=accuracy,
         )
         reported = tuple(c for c in codes.split(",") if c)
         if device_id in active:

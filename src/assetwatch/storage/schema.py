@@ -4,7 +4,9 @@ Conventions:
 - every table has ``tenant_id`` (the ``_quarantine`` system tenant holds unknown devices);
 - times are integer milliseconds since the Unix epoch, UTC, in ``*_ms`` columns;
 - external keys (VIN, IMEI, contract number) are unique per tenant, except device
-  identity ``(protocol, key)``, which is unique globally because the wire names it.
+  identity ``(protocol, key)``, which is unique globally because the wire names it;
+- the ``cells`` catalogue is the one table without ``tenant_id``: cell towers are public
+  infrastructure shared by every tenant (docs/architecture.md, ADR-14).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -150,6 +153,23 @@ places = Table(
     Column("shape", JSON, nullable=False),  # {"circle": {...}} | {"polygon": [[lon, lat]...]}
     Column("properties", JSON, nullable=False),
     UniqueConstraint("tenant_id", "key"),
+)
+
+cells = Table(
+    "cells",
+    metadata,
+    Column("mcc", Integer, nullable=False),
+    Column("mnc", Integer, nullable=False),
+    Column("lac", Integer, nullable=False),  # LAC (GSM/UMTS) or TAC (LTE/NR)
+    Column("cid", BigInteger, nullable=False),  # NR cell ids need 36 bits
+    Column("radio", String(5), nullable=False),  # GSM | UMTS | CDMA | LTE | NR
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("range_m", Integer, nullable=False),
+    Column("samples", Integer, nullable=False, server_default="0"),
+    Column("updated_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("mcc", "mnc", "lac", "cid", name="pk_cells"),
+    sqlite_with_rowid=False,  # one B-tree keyed by the cell: half the writes on import
 )
 
 observations = Table(
