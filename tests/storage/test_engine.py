@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, select
 
 from assetwatch.storage.clock import now_ms
-from assetwatch.storage.engine import ensure_tenant, migrate, open_engine, sqlite_url
+from assetwatch.storage.engine import (
+    alembic_config,
+    ensure_tenant,
+    migrate,
+    open_engine,
+    sqlite_url,
+)
 from assetwatch.storage.schema import QUARANTINE_TENANT_KEY, tenants
 
 
@@ -40,7 +47,7 @@ def test_migrate_is_idempotent_and_creates_the_quarantine_tenant(sqlite_engine: 
         rows = conn.execute(select(tenants.c.id, tenants.c.tenant_id, tenants.c.key)).all()
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     assert [(row.key, row.tenant_id == row.id) for row in rows] == [(QUARANTINE_TENANT_KEY, True)]
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_ensure_tenant_gets_or_creates(migrated: Engine) -> None:
