@@ -171,9 +171,15 @@ Item = Position | Reading | Event
 
 
 class Batch(Struct, kw_only=True, forbid_unknown_fields=True, tag_field="type", tag="batch"):
-    """Several messages at once, e.g. the backfill stored in a blind zone."""
+    """Several messages at once, e.g. the backfill stored in a blind zone. Every item
+    carries its own ``time``."""
 
     items: Annotated[list[Item], Meta(min_length=1, max_length=MAX_BATCH_ITEMS)]
+
+    def __post_init__(self) -> None:
+        for number, item in enumerate(self.items):
+            if item.time is None:
+                raise ValueError(f"items[{number}] has no time: batch items must carry theirs")
 
 
 Message = Position | Reading | Event | Batch
@@ -204,7 +210,7 @@ _TYPES: Final[dict[str, type[Message]]] = {
 _DECODERS: Final = {kind: msgspec.json.Decoder(cls) for kind, cls in _TYPES.items()}
 _ANY: Final = msgspec.json.Decoder(Message)
 _ENCODER: Final = msgspec.json.Encoder()
-_AT: Final = re.compile(r" - at `(\$[^`]*)`$")
+_AT: Final = re.compile(r" - at (?:`key` in )?`(\$[^`]*)`$")
 
 
 def decode(payload: bytes | bytearray | str, kind: str | None = None) -> Message:
