@@ -18,6 +18,7 @@ from tests.protocols.ingest_support import NOW_MS, assert_observation_invariants
 
 SCHEMA_FILE = Path(__file__).parents[2] / "docs" / "schema" / "assetwatch-v1.schema.json"
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+NAIVE = "2026-01-01T01:00:00"
 
 
 def observations(payload: Any, kind: str | None = None) -> list[Any]:
@@ -162,7 +163,7 @@ def test_msg_id_is_the_idempotency_key_and_content_is_the_fallback() -> None:
         ({}, "position", "schema", None, "needs lat and lon, or cells"),
         ({"lat": 1, "lon": 2, "latt": 3}, "position", "schema", None, "unknown field `latt`"),
         ({"lat": 1, "lon": 2, "time": 1767225600}, "position", "schema", "$.time", ">= 9466848"),
-        ({"lat": 1, "lon": 2, "time": "2026-01-01T01:00"}, "position", "schema", "$.time", "zone"),
+        ({"lat": 1, "lon": 2, "time": NAIVE}, "position", "schema", "$.time", "timezone"),
         ({"lat": 1, "lon": 2, "time": "1999-12-31T23:59:59Z"}, "position", "schema", None, "2000"),
         ({"lat": 1, "lon": 2, "battery_pct": 101}, "position", "schema", "$.battery_pct", "<= 100"),
         ({"lat": "1", "lon": 2}, "position", "schema", "$.lat", "Expected `float | null`"),
