@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from assetwatch import __version__
-from assetwatch.api import alarms, problems, tracking
+from assetwatch.api import alarms, device_tokens, problems, tracking
 from assetwatch.live import LiveFeed
 from assetwatch.observability import Metrics
 from assetwatch.places.views import router as places_router
@@ -40,7 +40,8 @@ def create_app(
     problems.install(app)
     if on_registry_change is not None:
         _reload_after_writes(app, on_registry_change)
-    for router in (registry_router, places_router, tracking.router, alarms.router):
+    routers = (registry_router, places_router, tracking.router, alarms.router, device_tokens.router)
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["system"])

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.text import Text
 
-from assetwatch.cli import alarms, decode, demo, provisioning, serve, track
+from assetwatch.cli import alarms, decode, demo, devices, mqtt, provisioning, serve, track
 from assetwatch.cli.common import err_console
 from assetwatch.errors import AssetwatchError
 
@@ -22,6 +22,8 @@ app.command()(provisioning.apply)
 app.command()(track.track)
 app.command()(decode.decode)
 app.add_typer(alarms.app, name="alarms")
+app.add_typer(devices.app, name="devices")
+app.add_typer(mqtt.app, name="mqtt")
 app.command()(demo.demo)
 app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)
