@@ -4,6 +4,8 @@ database as it is the instant a response arrives."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,26 @@ def count(engine: Engine, device_key: str) -> int:
     )
     with engine.connect() as conn:
         return int(conn.scalar(query) or 0)
+
+
+@contextmanager
+def failing_commits(engine: Engine, device_key: str) -> Iterator[None]:
+    """While inside, every transaction that stores an observation of the device fails (a
+    real SQLite error from a trigger, so the real processor rolls its batch back)."""
+    name = "fail_" + re.sub(r"\W", "_", device_key)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {name} BEFORE INSERT ON observations WHEN NEW.device_id ="
+            f" (SELECT id FROM devices WHERE key = '{device_key}')"
+            " BEGIN SELECT RAISE(ABORT, 'injected storage failure'); END"
+        )
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TRIGGER {name}")
+
+
+def batch_failures(server: Server) -> float:
+    match = re.search(r"^assetwatch_batch_failures_total (\S+)$", server.get_text("/metrics"), re.M)
+    return float(match[1]) if match else 0.0

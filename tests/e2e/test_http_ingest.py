@@ -13,7 +13,14 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.e2e.ingest_support import TENANT, count, http_port, provision, stored
+from tests.e2e.ingest_support import (
+    TENANT,
+    count,
+    failing_commits,
+    http_port,
+    provision,
+    stored,
+)
 from tests.e2e.server import Server, start_server
 
 pytestmark = pytest.mark.integration
@@ -166,6 +173,20 @@ def test_bad_requests_get_a_problem_that_names_the_field(
     schema_doc = client.get("/v1/schema")
     assert schema_doc.status_code == 200 and schema_doc.json()["title"] == "assetwatch message v1"
     assert client.get("/", params={"id": "phone-1", "lat": 1, "lon": 1}).status_code == 200
+
+
+def test_a_failed_commit_is_a_503_and_the_retry_is_stored(
+    platform: tuple[Server, Engine, httpx.Client],
+) -> None:
+    server, engine, client = platform
+    report = {"id": "phone-1", "lat": 1.0, "lon": 2.0, "timestamp": now_s()}
+    with failing_commits(engine, "phone-1"):
+        failed = client.get("/", params=report)
+        assert problem(failed, 503)["title"] == "Not stored"
+        assert failed.headers["retry-after"] == "5"
+        assert count(engine, "phone-1") == 0
+    assert client.get("/", params=report).status_code == 200  # what the phone does next
+    assert count(engine, "phone-1") == 1
 
 
 def test_unknown_devices_are_quarantined(platform: tuple[Server, Engine, httpx.Client]) -> None:

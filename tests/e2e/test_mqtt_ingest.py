@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.e2e.ingest_support import TENANT, count, provision
+from tests.e2e.ingest_support import TENANT, batch_failures, count, failing_commits, provision
 from tests.e2e.mqtt_support import MqttClient, broker_client, drop_session, unique
 from tests.e2e.server import Server, start_server, wait_for
 
@@ -161,3 +161,14 @@ def test_messages_published_while_the_platform_is_down_arrive_after_restart(
     restarted = setup.start()
     points = track(restarted, 3)
     assert [(p["lat"], p["lon"]) for p in points] == [(30.0, 120.0), (30.1, 120.1), (30.2, 120.2)]
+
+
+def test_a_failed_commit_is_not_acked_and_the_broker_delivers_it_again(setup: Setup) -> None:
+    server = setup.start()
+    with failing_commits(setup.engine, "sensor-1"):
+        setup.publish("position", {"lat": 30.5, "lon": 120.5, "time": ms(5)})
+        wait_for(lambda: batch_failures(server) >= 1)
+        assert count(setup.engine, "sensor-1") == 0
+    points = track(server, 1)  # redelivered on the gateway's next connection, now stored
+    assert [(p["lat"], p["lon"]) for p in points] == [(30.5, 120.5)]
+    assert any("broker delivers again" in line for line in server.output or [])
