@@ -33,7 +33,7 @@ def observations(payload: Any, kind: str | None = None) -> list[Any]:
 
 
 def error(payload: Any, kind: str | None = None) -> InvalidMessage:
-    text = payload if isinstance(payload, str) else json.dumps(payload)
+    text = payload if isinstance(payload, str | bytes) else json.dumps(payload)
     with pytest.raises(InvalidMessage) as caught:
         jsonmsg.decode(text, kind)
     return caught.value
@@ -156,6 +156,7 @@ def test_msg_id_is_the_idempotency_key_and_content_is_the_fallback() -> None:
     ("payload", "kind", "reason", "path", "words"),
     [
         ("{", "position", "json", None, "not valid JSON"),
+        (b'{"lat": 1, "lon": 2, "msg_id": "\xff"}', "position", "json", None, "utf-8"),
         ("[1, 2]", "position", "schema", None, "Expected `object`"),
         ({"lat": 91, "lon": 0}, "position", "schema", "$.lat", "<= 90"),
         ({"lat": 1, "lon": 2, "speed_kmh": -1}, "position", "schema", "$.speed_kmh", ">= 0"),

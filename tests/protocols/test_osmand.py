@@ -268,6 +268,16 @@ def test_bad_json_bodies(body: str, words: str) -> None:
     assert words in str(caught.value)
 
 
+def test_bad_utf8_in_a_json_string_is_a_protocol_error() -> None:
+    with pytest.raises(ProtocolError, match="not valid JSON"):
+        parse_request(
+            query="",
+            body=b'{"device_id": "\xff", "location": {}}',
+            content_type="application/json",
+            server_time_ms=NOW_MS,
+        )
+
+
 @given(st.text(max_size=200))
 def test_arbitrary_query_strings_raise_only_protocol_errors(text: str) -> None:
     try:

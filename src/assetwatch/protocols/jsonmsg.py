@@ -227,7 +227,7 @@ def decode(payload: bytes | bytearray | str, kind: str | None = None) -> Message
         text = str(err)
         at = _AT.search(text)
         raise InvalidMessage(text, reason="schema", path=at[1] if at else None) from None
-    except msgspec.DecodeError as err:
+    except (msgspec.DecodeError, UnicodeDecodeError) as err:  # msgspec: bad UTF-8 in a string
         raise InvalidMessage(f"not valid JSON: {err}", reason="json") from None
     return message
 

@@ -88,7 +88,7 @@ def parse_json(
         decoded = _DECODER.decode(body)
     except msgspec.ValidationError as err:
         raise ProtocolError(f"invalid OsmAnd JSON: {err}") from None
-    except msgspec.DecodeError as err:
+    except (msgspec.DecodeError, UnicodeDecodeError) as err:  # msgspec: bad UTF-8 in a string
         raise ProtocolError(f"not valid JSON: {err}") from None
     key = device_key(str(decoded.device_id))
     locations = decoded.location if isinstance(decoded.location, list) else [decoded.location]
