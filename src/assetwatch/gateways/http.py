@@ -252,15 +252,21 @@ class HttpGateway:
     # -- shared -----------------------------------------------------------------------------
     def _admit(self, protocol: str, key: str, token: str | None) -> DeviceInfo:
         try:
-            device = admit(
-                self.directory,
-                protocol,
-                key,
-                policy=self.settings.unknown_policy,
-                clock=self.clock,
+            return self._check_token(self._device(protocol, key), key, token)
+        except Problem:
+            # a token issued or revoked by another process (the CLI) since the last refresh
+            self.directory.maybe_reload()
+            return self._check_token(self._device(protocol, key), key, token)
+
+    def _device(self, protocol: str, key: str) -> DeviceInfo:
+        try:
+            return admit(
+                self.directory, protocol, key, policy=self.settings.unknown_policy, clock=self.clock
             )
         except Refused as refused:
             raise Problem(refused.status, refused.title, refused.detail) from None
+
+    def _check_token(self, device: DeviceInfo, key: str, token: str | None) -> DeviceInfo:
         if device.token_hash is not None:
             if token is None:
                 raise Problem(401, "Token required", f"device {key!r} must present its token")
