@@ -49,3 +49,15 @@ class Metrics:
             registry=r,
         )
         self.bus_pending = Gauge("assetwatch_bus_pending", "Observations waiting", registry=r)
+        self.dead_letters = Counter(
+            "assetwatch_dead_letters_total",
+            "Malformed MQTT messages moved to the dead-letter topic",
+            ["protocol", "reason"],
+            registry=r,
+        )
+        self.requests = Counter(
+            "assetwatch_ingest_requests_total",
+            "HTTP ingestion requests by response status",
+            ["protocol", "status"],
+            registry=r,
+        )

@@ -14,7 +14,9 @@ import uvicorn
 
 from assetwatch.api.app import create_app
 from assetwatch.commands.dispatcher import CommandDispatcher, DispatchSettings
+from assetwatch.gateways.http import HttpGateway, HttpIngestSettings
 from assetwatch.gateways.jt808 import Jt808Gateway
+from assetwatch.gateways.mqtt import MqttGateway, MqttSettings
 from assetwatch.gateways.sessions import Sessions
 from assetwatch.gateways.tcp import TcpLimits
 from assetwatch.live import LiveFeed
@@ -33,6 +35,7 @@ class Endpoints:
     jt808_port: int
     api_port: int
     host: str
+    http_port: int = 0
 
     @property
     def api_url(self) -> str:
@@ -100,6 +103,22 @@ class EmbeddedPlatform:
                 max_attempts=settings.command_max_attempts,
             ),
         )
+        self.http = HttpGateway(
+            self.bus,
+            self.directory,
+            self.metrics,
+            now_ms,
+            HttpIngestSettings(
+                unknown_policy=settings.unknown_devices,
+                require_token=settings.http_require_token,
+                speed_unit=settings.osmand_speed_unit,
+            ),
+        )
+        self.mqtt = (
+            MqttGateway(self.bus, self.directory, self.metrics, now_ms, MqttSettings.of(settings))
+            if settings.mqtt_url
+            else None
+        )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._api: _ApiServer | None = None
@@ -109,6 +128,9 @@ class EmbeddedPlatform:
         self._tasks.append(asyncio.create_task(self.processor.run(0, self._stop)))
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
         jt808_port = await self.gateway.start(host, self.settings.jt808_port)
+        http_port = await self.http.start(host, self.settings.http_port)
+        if self.mqtt is not None:
+            self.mqtt.start()
         app = create_app(
             self.engine,
             self.feed,
@@ -137,7 +159,7 @@ class EmbeddedPlatform:
         # collector's scans (measured: ~30 % of ingest CPU went to full collections)
         gc.collect()
         gc.freeze()
-        return Endpoints(jt808_port=jt808_port, api_port=api_port, host=host)
+        return Endpoints(jt808_port=jt808_port, api_port=api_port, host=host, http_port=http_port)
 
     def reload_registry(self) -> None:
         """Pick up provisioning changes now instead of at the next periodic refresh."""
@@ -146,6 +168,9 @@ class EmbeddedPlatform:
 
     async def stop(self) -> None:
         """Stop accepting, let the processor finish its batch, then shut the API."""
+        if self.mqtt is not None:
+            await self.mqtt.stop()  # its un-acked messages stay with the broker
+        await self.http.stop()  # answers the requests in flight (the processor still runs)
         await self.gateway.stop()
         self._stop.set()
         self.dispatcher.kick()  # wake it from its poll wait

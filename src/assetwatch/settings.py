@@ -52,3 +52,25 @@ class Settings(BaseSettings):
         3, ge=1, description="Deliveries of one command before it fails for lack of answer"
     )
     log_level: str = Field("INFO", description="Python logging level")
+    # HTTP and MQTT ingestion (docs/http.md, docs/mqtt.md)
+    http_port: int = Field(
+        5055, ge=0, le=65535, description="HTTP ingestion port (OsmAnd, JSON v1); 0 = free port"
+    )
+    http_require_token: bool = Field(
+        False, description="Refuse HTTP reports of provisioned devices that have no token"
+    )
+    osmand_speed_unit: Literal["kn", "kmh", "mps", "mph"] = Field(
+        "kn", description="Unit of the OsmAnd speed parameter (Traccar Client: knots)"
+    )
+    mqtt_url: str | None = Field(
+        None, description="Broker to subscribe to: mqtt[s]://user:pass@host:port; None = off"
+    )
+    mqtt_topic_prefix: str = Field(
+        "assetwatch/v1", pattern=r"^[^#+]*[^#+/]$", description="Topic prefix of device messages"
+    )
+    mqtt_client_id: str = Field(
+        "assetwatch-platform",
+        min_length=1,
+        max_length=64,
+        description="Stable MQTT client id: the broker keeps the persistent session under it",
+    )

@@ -89,6 +89,8 @@ def start_server(data_dir: Path, *extra: str, timeout_s: float = 30.0) -> Server
             "0",
             "--api-port",
             "0",
+            "--http-port",
+            "0",
             *extra,
         ],
         stdout=subprocess.PIPE,

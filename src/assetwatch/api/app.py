@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from assetwatch import __version__
-from assetwatch.api import alarms, problems, tracking
+from assetwatch.api import alarms, device_tokens, problems, tracking
 from assetwatch.cells.views import router as cells_router
 from assetwatch.commands.views import router as commands_router
 from assetwatch.live import LiveFeed
@@ -44,7 +44,14 @@ def create_app(
     if on_registry_change is not None:
         _reload_after_writes(app, on_registry_change)
     app.state.kick_commands = kick_commands
-    routers = (registry_router, places_router, tracking.router, alarms.router, commands_router)
+    routers = (
+        registry_router,
+        places_router,
+        tracking.router,
+        alarms.router,
+        commands_router,
+        device_tokens.router,
+    )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(cells_router, prefix=API_PREFIX)

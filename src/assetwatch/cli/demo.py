@@ -143,6 +143,7 @@ def demo(
         host="127.0.0.1",
         jt808_port=jt808_port,
         api_port=api_port,
+        http_port=0,
         late_after_s=60.0,
     )
     board = asyncio.run(_run_demo(settings, duration))

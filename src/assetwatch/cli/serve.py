@@ -43,6 +43,10 @@ async def _serve(settings: Settings) -> None:
     platform = EmbeddedPlatform(settings)
     endpoints = await platform.start()
     console.print(f"JT/T 808 gateway listening on {endpoints.host}:{endpoints.jt808_port}")
+    console.print(f"HTTP ingestion (OsmAnd, JSON v1) on {endpoints.host}:{endpoints.http_port}")
+    if settings.mqtt_url:
+        console.print(f"MQTT: subscribing to {settings.mqtt_topic_prefix}/# on the broker")
+    console.print(f"http_port={endpoints.http_port}", markup=False, highlight=False)
     console.print(f"API on {endpoints.api_url}/api/v1 (docs: {endpoints.api_url}/docs)")
     console.print(
         f"jt808_port={endpoints.jt808_port} api_port={endpoints.api_port}",
@@ -78,6 +82,26 @@ def serve(
         ),
     ] = UnknownDevices.quarantine,
     log_level: Annotated[LogLevel, typer.Option(envvar="ASSETWATCH_LOG_LEVEL")] = LogLevel.WARNING,
+    http_port: Annotated[
+        int,
+        typer.Option(envvar="ASSETWATCH_HTTP_PORT", min=0, max=65535, help="0 picks a free port"),
+    ] = 5055,
+    http_require_token: Annotated[
+        bool,
+        typer.Option(
+            envvar="ASSETWATCH_HTTP_REQUIRE_TOKEN", help="refuse HTTP devices without a token"
+        ),
+    ] = False,
+    mqtt_url: Annotated[
+        str | None,
+        typer.Option(envvar="ASSETWATCH_MQTT_URL", help="mqtt://user:pass@host:1883 to subscribe"),
+    ] = None,
+    mqtt_topic_prefix: Annotated[
+        str, typer.Option(envvar="ASSETWATCH_MQTT_TOPIC_PREFIX")
+    ] = "assetwatch/v1",
+    mqtt_client_id: Annotated[
+        str, typer.Option(envvar="ASSETWATCH_MQTT_CLIENT_ID", help="stable id of the session")
+    ] = "assetwatch-platform",
 ) -> None:
     """Run the gateway, processor and API until Ctrl-C / SIGTERM."""
     logging.basicConfig(
@@ -90,5 +114,10 @@ def serve(
         jt808_port=jt808_port,
         api_port=api_port,
         unknown_devices=unknown_devices.value,
+        http_port=http_port,
+        http_require_token=http_require_token,
+        mqtt_url=mqtt_url,
+        mqtt_topic_prefix=mqtt_topic_prefix,
+        mqtt_client_id=mqtt_client_id,
     )
     run_until_signal(settings)

@@ -12,6 +12,7 @@ class ObservationKind(StrEnum):
     POSITION = "position"
     HEARTBEAT = "heartbeat"
     EVENT = "event"
+    READING = "reading"  # a sensor reading (temperature, door, fuel...) without a fix
 
 
 class FixSource(StrEnum):

@@ -61,6 +61,7 @@ class DeviceInfo:
     report_interval_s: int
     offline_tolerance: float
     tz: tzinfo
+    token_hash: str | None = None  # SHA-256 of the device's HTTP/MQTT token, if issued
     # binding history sorted by valid_from: parallel lists for bisect
     bound_from: list[int] = field(default_factory=list)
     bound_to: list[int | None] = field(default_factory=list)
@@ -115,6 +116,7 @@ class DeviceDirectory:
                 report_interval_s=r.report_interval_s,
                 offline_tolerance=r.offline_tolerance,
                 tz=parse_timezone(r.timezone),
+                token_hash=r.token_hash,
             )
         for b in binds:
             info = infos.get(b.device_id)

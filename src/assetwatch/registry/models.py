@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-PROTOCOLS = frozenset({"jt808", "gt06", "mqtt", "osmand"})
+PROTOCOLS = frozenset({"jt808", "gt06", "mqtt", "osmand", "http"})  # http: JSON v1 over HTTP
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\s/?#%\\]+$")]
 Name = Annotated[str, StringConstraints(max_length=200)]

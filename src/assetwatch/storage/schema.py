@@ -126,6 +126,10 @@ devices = Table(
     Column("timezone", String(40), nullable=False, server_default="+08:00"),
     Column("attributes", JSON, nullable=False),
     Column("created_ms", BigInteger, nullable=False),
+    # HTTP/MQTT credential: SHA-256 hex of the token, and its Mosquitto $7$ hash
+    Column("token_hash", String(64), nullable=True),
+    Column("mqtt_password_hash", String(200), nullable=True),
+    Column("token_issued_ms", BigInteger, nullable=True),
     UniqueConstraint("protocol", "key", name="uq_devices_protocol_key"),
 )
 
