@@ -123,7 +123,7 @@ def fuzz(target: FuzzTarget, inputs: int, seed: int, hang_s: float, progress: Pr
     task = progress.add_task(target.name, total=inputs)
     started = time.perf_counter()
     for i in range(inputs):
-        data = mutate(rng, rng.choice(seeds), seeds)
+        data = (target.mutate or mutate)(rng, rng.choice(seeds), seeds)
         if target.repair is not None and rng.random() < 0.5:
             data = target.repair(data)
         run_one(target, data, rng, tally, hang_s)

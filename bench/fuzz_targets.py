@@ -11,6 +11,7 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 from assetwatch.protocols import jt808
+from fuzz_ingest_targets import ingest_targets
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "protocols"
 GMT8 = timezone(timedelta(hours=8))
@@ -23,6 +24,7 @@ class FuzzTarget:
     seeds: list[bytes]
     run: Callable[[bytes, random.Random], int]  # messages decoded; ProtocolError on garbage
     repair: Callable[[bytes], bytes] | None = None
+    mutate: Callable[[random.Random, bytes, list[bytes]], bytes] | None = None  # text formats
 
 
 def _chunks(data: bytes, rng: random.Random) -> list[bytes]:
@@ -68,4 +70,5 @@ def _jt808_repair(data: bytes) -> bytes:
 
 TARGETS: dict[str, FuzzTarget] = {
     "jt808": FuzzTarget("jt808", _jt808_seeds(), _jt808_run, _jt808_repair),
+    **ingest_targets(FuzzTarget),
 }

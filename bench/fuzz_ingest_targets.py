@@ -1,40 +1,22 @@
-"""Fuzz the HTTP/MQTT ingestion codecs: mutated real inputs through every pure decode path.
+"""Fuzz targets of the HTTP/MQTT ingestion codecs, run by ``fuzz_codecs.py``.
 
-Targets: ``osmand`` (query strings and form bodies), ``osmand-json`` (Traccar Client JSON
-bodies) and ``jsonmsg`` (JSON v1 messages of every kind, decoded by kind and by ``type``).
-Each mutant must decode or raise :class:`ProtocolError`; anything else, or a chunk of inputs
-that takes longer than the hang timer, is a finding (printed, exit code 1).
-
-    .venv/bin/python bench/fuzz_ingest.py --count 1000000
+``osmand`` (query strings and form bodies), ``osmand-json`` (Traccar Client JSON bodies) and
+``jsonmsg`` (JSON v1 messages of every kind, decoded by kind and by ``type``), with a
+text-aware mutator (interesting tokens, boundary digits) instead of the byte-level one.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
-import signal
-import sys
-import time
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from types import FrameType
+from typing import Any
 
 from assetwatch.errors import ProtocolError
 from assetwatch.protocols import jsonmsg
 from assetwatch.protocols.osmand_request import parse_request
 
 SERVER_MS = 1_780_000_000_000
-CHUNK = 1000
-HANG_S = 10
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    seeds: list[bytes]
-    run: Callable[[bytes], int]  # observations decoded; ProtocolError on garbage
 
 
 OSMAND_SEEDS = [
@@ -88,7 +70,7 @@ JSONMSG_SEEDS = [
 ]
 
 
-def _osmand(data: bytes) -> int:
+def _osmand(data: bytes, _rng: random.Random) -> int:
     text = data.decode("latin-1")
     decoded = 0
     for query, body, content_type in (
@@ -105,14 +87,14 @@ def _osmand(data: bytes) -> int:
     return decoded
 
 
-def _osmand_json(data: bytes) -> int:
+def _osmand_json(data: bytes, _rng: random.Random) -> int:
     report = parse_request(
         query="token=x", body=data, content_type="application/json", server_time_ms=SERVER_MS
     )
     return len(report.observations)
 
 
-def _jsonmsg(data: bytes) -> int:
+def _jsonmsg(data: bytes, _rng: random.Random) -> int:
     decoded = 0
     for kind in (None, *jsonmsg.KINDS):
         try:
@@ -127,17 +109,12 @@ def _jsonmsg(data: bytes) -> int:
     return decoded
 
 
-TARGETS = {
-    "osmand": Target("osmand", OSMAND_SEEDS, _osmand),
-    "osmand-json": Target("osmand-json", OSMAND_JSON_SEEDS, _osmand_json),
-    "jsonmsg": Target("jsonmsg", JSONMSG_SEEDS, _jsonmsg),
-}
 INTERESTING = [b"-1", b"0", b"1e999", b"NaN", b"null", b"true", b"[]", b"{}", b'""', b"%",
                b"%ff", b"&", b"=", b",", b"9" * 30, b"\xff\xfe", b"\x00", b"T", b"Z",
                b"+08:00"]  # fmt: skip
 
 
-def mutate(seed: bytes, seeds: list[bytes], rng: random.Random) -> bytes:
+def mutate_text(rng: random.Random, seed: bytes, seeds: list[bytes]) -> bytes:
     data = bytearray(seed)
     for _ in range(rng.randint(1, 4)):
         op = rng.randrange(6)
@@ -162,65 +139,10 @@ def mutate(seed: bytes, seeds: list[bytes], rng: random.Random) -> bytes:
     return bytes(data)
 
 
-def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
-    raise TimeoutError("hang")
-
-
-def _one(target: Target, data: bytes) -> bool | str:
-    """True: decoded; False: rejected with a ProtocolError; text: a finding."""
-    try:
-        return target.run(data) > 0
-    except ProtocolError:
-        return False
-    except TimeoutError:
-        raise
-    except Exception:  # noqa: BLE001 - anything else escaping is a finding
-        return f"{data!r}\n{traceback.format_exc()}"
-
-
-def fuzz(target: Target, count: int, rng: random.Random) -> tuple[int, int, list[str]]:
-    """``(inputs that decoded, inputs rejected, findings)``."""
-    decoded = rejected = 0
-    findings: list[str] = []
-    signal.signal(signal.SIGALRM, _on_alarm)
-    for start in range(0, count, CHUNK):
-        signal.alarm(HANG_S)
-        try:
-            for _ in range(min(CHUNK, count - start)):
-                outcome = _one(target, mutate(rng.choice(target.seeds), target.seeds, rng))
-                if isinstance(outcome, str):
-                    findings.append(outcome)
-                elif outcome:
-                    decoded += 1
-                else:
-                    rejected += 1
-        except TimeoutError:
-            findings.append(f"hang: a chunk of {CHUNK} inputs took over {HANG_S} s")
-        finally:
-            signal.alarm(0)
-    return decoded, rejected, findings
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1_000_000, help="mutants per target")
-    parser.add_argument("--seed", type=int, default=808)
-    parser.add_argument("--target", choices=sorted(TARGETS), action="append")
-    args = parser.parse_args()
-    failed = False
-    for name in args.target or list(TARGETS):
-        started = time.perf_counter()
-        decoded, rejected, findings = fuzz(TARGETS[name], args.count, random.Random(args.seed))
-        took = time.perf_counter() - started
-        print(
-            f"{name:12} {args.count:>9,} mutants  decoded {decoded:>9,}  rejected {rejected:>9,}"
-            f"  findings {len(findings)}  {took:6.1f} s ({took / args.count * 1e6:.1f} µs each)"
-        )
-        for finding in findings[:5]:
-            print(finding, file=sys.stderr)
-        failed = failed or bool(findings)
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def ingest_targets(target: Callable[..., Any]) -> dict[str, Any]:
+    """The ingestion targets, built with ``fuzz_targets.FuzzTarget``."""
+    return {
+        "osmand": target("osmand", OSMAND_SEEDS, _osmand, mutate=mutate_text),
+        "osmand-json": target("osmand-json", OSMAND_JSON_SEEDS, _osmand_json, mutate=mutate_text),
+        "jsonmsg": target("jsonmsg", JSONMSG_SEEDS, _jsonmsg, mutate=mutate_text),
+    }
