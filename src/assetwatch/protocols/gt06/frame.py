@@ -38,7 +38,7 @@ def crc_x25(data: bytes) -> int:
     :func:`binascii.crc_hqx` implements in C: bit-reversed input, bit-reversed result.
     """
     crc = binascii.crc_hqx(data.translate(_REVERSED), 0xFFFF)
-    return int(f"{crc:016b}"[::-1], 2) ^ 0xFFFF
+    return (_REVERSED[crc & 0xFF] << 8 | _REVERSED[crc >> 8]) ^ 0xFFFF
 
 
 class Frame(msgspec.Struct, frozen=True):
@@ -85,20 +85,14 @@ def wrap_frame(protocol: int, content: bytes, serial: int, *, long: bool = False
 
 def split_frame(data: bytes, *, length_ok: bool = True) -> Frame:
     """The fields of one complete frame ``data`` (start through ``0D 0A``), unchecked."""
-    long = data[0] == 0x79
-    head = 4 if long else 3
     end = len(data)
     stored = data[end - 4] << 8 | data[end - 3]
-    return Frame(
-        long=long,
-        protocol=data[head],
-        content=data[head + 1 : end - 6],
-        serial=data[end - 6] << 8 | data[end - 5],
-        crc=stored,
-        crc_ok=crc_x25(data[2 : end - 4]) == stored,
-        length_field=int.from_bytes(data[2:head], "big"),
-        length_ok=length_ok,
-    )
+    ok = crc_x25(data[2 : end - 4]) == stored
+    serial = data[end - 6] << 8 | data[end - 5]
+    if data[0] == 0x79:
+        length = data[2] << 8 | data[3]
+        return Frame(True, data[4], data[5 : end - 6], serial, stored, ok, length, length_ok)
+    return Frame(False, data[3], data[4 : end - 6], serial, stored, ok, data[2], length_ok)
 
 
 def _crc_matches(buf: bytes, start: int, end: int) -> bool:
@@ -125,7 +119,9 @@ class FrameSplitter:
         [1]
     """
 
-    __slots__ = ("max_frame", "junk_bytes", "rejected_starts", "length_mismatches", "_buf")
+    __slots__ = (
+        "max_frame", "junk_bytes", "rejected_starts", "length_mismatches", "_buf", "_later",
+    )  # fmt: skip
 
     def __init__(self, max_frame: int = 4096) -> None:
         if max_frame < 10:
@@ -135,6 +131,7 @@ class FrameSplitter:
         self.rejected_starts = 0
         self.length_mismatches = 0
         self._buf = b""
+        self._later: tuple[bytes, int, int] = (b"", 0, -1)
 
     @property
     def pending(self) -> int:
@@ -148,6 +145,13 @@ class FrameSplitter:
         pos = 0
         size = len(buf)
         while pos < size:
+            if buf[pos] == 0x78 and pos + 3 <= size and buf[pos + 1] == 0x78:  # fast path
+                end = pos + 5 + buf[pos + 2]
+                if end <= size and buf[end - 2] == 0x0D and buf[end - 1] == 0x0A:
+                    if buf[pos + 2] >= MIN_LENGTH:
+                        frames.append(split_frame(buf[pos:end]))
+                        pos = end
+                        continue
             start = _find_start(buf, pos)
             if start < 0:
                 keep = 1 if buf[-1] in (0x78, 0x79) else 0  # maybe half a start marker
@@ -185,22 +189,30 @@ class FrameSplitter:
             return 0, True, -1
         length = int.from_bytes(buf[start + 2 : start + head], "big")
         end = start + head + length + 2
-        if length >= MIN_LENGTH and end - start <= self.max_frame:
-            if end <= len(buf):
-                if buf[end - 2 : end] == STOP:
-                    return end, True, -1
-            else:
-                scanned = self._scan(buf, start, head, len(buf))
-                return (scanned, False, -1) if scanned else (0, True, -1)
+        plausible = length >= MIN_LENGTH and end - start <= self.max_frame
+        if plausible and end <= len(buf) and buf[end - 2 : end] == STOP:
+            return end, True, -1
         scanned = self._scan(buf, start, head, min(len(buf), start + self.max_frame))
         if scanned:
             return scanned, False, -1
-        later = _later_frame(buf, start + 2)
+        later = self._later_frame(buf, start + 1)
         if later >= 0:
             return 0, True, later
         if available >= self.max_frame:
             return 0, True, start + 2
         return 0, True, -1
+
+    def _later_frame(self, buf: bytes, pos: int) -> int:
+        """Start of the first complete frame (by its length field, with a valid CRC) at or
+        after ``pos``, or -1. When there is one, the bytes before it are junk, not the
+        beginning of a frame still arriving. Answers are cached per buffer, so a run of
+        false starts costs one pass, not one pass each."""
+        cached_buf, searched_from, found = self._later
+        if cached_buf is buf and searched_from <= pos and (found < 0 or found >= pos):
+            return found
+        found = _first_complete_frame(buf, pos)
+        self._later = (buf, pos, found)
+        return found
 
     @staticmethod
     def _scan(buf: bytes, start: int, head: int, limit: int) -> int:
@@ -229,10 +241,9 @@ def _find_start(buf: bytes, pos: int) -> int:
     return short if long < 0 else min(short, long)
 
 
-def _later_frame(buf: bytes, pos: int) -> int:
-    """Start of the first complete frame (by its length field, with a valid CRC) after
-    ``pos``, or -1. When there is one, the bytes before it are junk, not the beginning of
-    a frame still arriving."""
+def _first_complete_frame(buf: bytes, pos: int) -> int:
+    """Start of the first frame at or after ``pos`` that is complete by its length field
+    and has a valid CRC; -1 if there is none."""
     start = _find_start(buf, pos)
     while start >= 0:
         head = 4 if buf[start] == 0x79 else 3

@@ -7,6 +7,7 @@ too short, so every parser fails with a clear reason.
 
 from __future__ import annotations
 
+import struct
 from datetime import datetime
 from typing import Final, Literal
 
@@ -121,21 +122,16 @@ class GpsFix(msgspec.Struct, frozen=True):
         return bool(self.course_status & ACC_ON) if self.course_status & ACC_VALID else None
 
 
+_GPS: Final = struct.Struct(">6sBIIBH")
+
+
 def read_gps(content: bytes, offset: int = 0) -> tuple[GpsFix, int]:
     """The GPS block at ``offset``."""
-    need(content, offset, GPS_BLOCK, "GPS block")
-    o = offset
-    info = content[o + 6]
-    fix = GpsFix(
-        time_raw=content[o : o + 6],
-        info_length=info >> 4,
-        satellites=info & 0x0F,
-        lat_raw=int.from_bytes(content[o + 7 : o + 11], "big"),
-        lon_raw=int.from_bytes(content[o + 11 : o + 15], "big"),
-        speed_kmh=content[o + 15],
-        course_status=content[o + 16] << 8 | content[o + 17],
-    )
-    return fix, o + GPS_BLOCK
+    if len(content) < offset + GPS_BLOCK:
+        need(content, offset, GPS_BLOCK, "GPS block")
+    time_raw, info, lat_raw, lon_raw, speed, status = _GPS.unpack_from(content, offset)
+    fix = GpsFix(time_raw, info >> 4, info & 0x0F, lat_raw, lon_raw, speed, status)
+    return fix, offset + GPS_BLOCK
 
 
 def encode_gps(fix: GpsFix) -> bytes:
@@ -171,6 +167,9 @@ class CellTower(msgspec.Struct, frozen=True):
 WIDE_MNC: Final = 0x8000
 
 
+_CELL_2G: Final = struct.Struct(">HBHBH")
+
+
 def read_cell(
     content: bytes, offset: int, *, lac_size: int = 2, ci_size: int = 3
 ) -> tuple[CellTower, int]:
@@ -178,11 +177,16 @@ def read_cell(
 
     2G/3G packets use a 2-byte LAC and 3-byte CI; the 4G packets (0xA0/0xA1/0xA4) 4 and 8.
     """
-    need(content, offset, 2, "cell MCC")
+    if len(content) < offset + 2:
+        need(content, offset, 2, "cell MCC")
     mcc = content[offset] << 8 | content[offset + 1]
     mnc_size = 2 if mcc & WIDE_MNC else 1
     size = 2 + mnc_size + lac_size + ci_size
-    need(content, offset, size, "cell tower")
+    if len(content) < offset + size:
+        need(content, offset, size, "cell tower")
+    if size == 8:  # the common 2G/3G layout, in one call
+        mcc, mnc, lac, ci_high, ci_low = _CELL_2G.unpack_from(content, offset)
+        return CellTower(mcc, mnc, lac, ci_high << 16 | ci_low), offset + 8
     o = offset + 2
     mnc = int.from_bytes(content[o : o + mnc_size], "big")
     o += mnc_size
