@@ -108,7 +108,7 @@ def test_hostile_input_stays_linear() -> None:
     """Thousands of start markers and terminators: bounded work, nothing kept."""
     splitter = FrameSplitter()
     for _ in range(50):
-        assert splitter.feed((b"\x78\x78\x0d\x0a" * 1024)) == []
+        assert splitter.feed(b"\x78\x78\x0d\x0a" * 1024) == []
     assert splitter.pending <= splitter.max_frame
     frames = splitter.feed(b"\x00" * 4096 + FRAMES[0])
     assert [key(f) for f in frames] == [key(f) for f in FrameSplitter().feed(FRAMES[0])]
