@@ -39,6 +39,8 @@ from assetwatch.protocols.gt06.wire import CellTower, GpsFix, TimeEncoding
 PROTOCOL: Final = "gt06"
 MIN_TIME_MS: Final = 946_684_800_000
 """2000-01-01T00:00:00Z. Earlier or invalid device times are replaced by server time."""
+MAX_AHEAD_MS: Final = 25 * 3600 * 1000
+"""A device time further ahead of the server than any time zone explains is not a time."""
 NO_FENCE: Final = 0xFF
 
 
@@ -66,7 +68,8 @@ class Context:
         return int.from_bytes(digest, "big") >> 1
 
     def time_ms(self, raw: bytes, attributes: dict[str, Any]) -> int:
-        """Device time of ``raw`` in UTC ms; server time when it is invalid or before 2000."""
+        """Device time of ``raw`` in UTC ms; server time when it is invalid, before 2000 or
+        more than 25 h ahead of the server (flagged ``raw.time_invalid``)."""
         zone = packet_zone(self.message.protocol, self.tz, self.login_zone)
         time_ms, as_bcd = device_time_ms(
             raw, zone, encoding=self.encoding, server_time_ms=self.server_time_ms
@@ -74,7 +77,8 @@ class Context:
         attributes["raw.time"] = raw.hex()
         if as_bcd:
             attributes["raw.time_encoding"] = "bcd"
-        if time_ms is None or time_ms < MIN_TIME_MS:
+        ahead = 0 < self.server_time_ms and self.server_time_ms + MAX_AHEAD_MS < (time_ms or 0)
+        if time_ms is None or time_ms < MIN_TIME_MS or ahead:
             attributes["raw.time_invalid"] = True
             return self.server_time_ms
         return time_ms
