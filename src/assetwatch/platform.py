@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from assetwatch.api.app import create_app
+from assetwatch.gateways.gt06 import Gt06Gateway
 from assetwatch.gateways.jt808 import Jt808Gateway
 from assetwatch.gateways.sessions import Sessions
 from assetwatch.live import LiveFeed
@@ -31,6 +32,7 @@ class Endpoints:
     jt808_port: int
     api_port: int
     host: str
+    gt06_port: int = 0
 
     @property
     def api_url(self) -> str:
@@ -80,6 +82,14 @@ class EmbeddedPlatform:
             unknown_policy=settings.unknown_devices,
             sessions=self.sessions,
         )
+        self.gt06 = Gt06Gateway(
+            self.bus,
+            self.directory,
+            self.metrics,
+            now_ms,
+            unknown_policy=settings.unknown_devices,
+            sessions=self.sessions,
+        )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._api: _ApiServer | None = None
@@ -88,6 +98,7 @@ class EmbeddedPlatform:
         host = self.settings.host
         self._tasks.append(asyncio.create_task(self.processor.run(0, self._stop)))
         jt808_port = await self.gateway.start(host, self.settings.jt808_port)
+        gt06_port = await self.gt06.start(host, self.settings.gt06_port)
         app = create_app(
             self.engine,
             self.feed,
@@ -115,7 +126,7 @@ class EmbeddedPlatform:
         # collector's scans (measured: ~30 % of ingest CPU went to full collections)
         gc.collect()
         gc.freeze()
-        return Endpoints(jt808_port=jt808_port, api_port=api_port, host=host)
+        return Endpoints(jt808_port=jt808_port, api_port=api_port, host=host, gt06_port=gt06_port)
 
     def reload_registry(self) -> None:
         """Pick up provisioning changes now instead of at the next periodic refresh."""
@@ -125,6 +136,7 @@ class EmbeddedPlatform:
     async def stop(self) -> None:
         """Stop accepting, let the processor finish its batch, then shut the API."""
         await self.gateway.stop()
+        await self.gt06.stop()
         self._stop.set()
         if self._api is not None:
             self._api.should_exit = True
