@@ -128,14 +128,15 @@ def _fix_observation(
         attributes["ignition"] = gps.acc
     if cell is not None and cell.present:
         attributes["cells"] = cell_dicts([cell])
-    lat: float | None = gps.lat
-    lon: float | None = gps.lon
+    lat_deg, lon_deg = gps.lat, gps.lon
+    lat: float | None = lat_deg
+    lon: float | None = lon_deg
     valid = gps.positioned
     if gps.lat_raw == 0 and gps.lon_raw == 0:
         lat = lon = None  # no fix was ever made: 0/0 is not a place
         valid = False
-    elif not (-90.0 <= gps.lat <= 90.0 and -180.0 <= gps.lon <= 180.0):
-        attributes["raw.lat"], attributes["raw.lon"] = gps.lat, gps.lon
+    elif not (-90.0 <= lat_deg <= 90.0 and -180.0 <= lon_deg <= 180.0):
+        attributes["raw.lat"], attributes["raw.lon"] = lat_deg, lon_deg
         lat = lon = None
         valid = False
     return Observation(
