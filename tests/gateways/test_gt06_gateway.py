@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from assetwatch.errors import CommandNotSupported
 from assetwatch.gateways.gt06 import Gt06Gateway
+from assetwatch.model.commands import CommandKind
 from assetwatch.model.observation import ObservationKind
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import Envelope, MemoryBus
@@ -132,6 +134,11 @@ async def test_sessions_follow_the_connection(rig: Rig) -> None:
     device = await tracker(rig)
     link = rig.gateway.sessions.get("gt06", IMEI)
     assert link is not None and link.protocol == "gt06"
+    with pytest.raises(CommandNotSupported):
+        link.send_command(CommandKind.TEXT, {"text": "hello"})
+    flag = link.send_command(CommandKind.REBOOT, {})
+    command = await device.next_command()
+    assert (command.text, command.server_flag) == ("RESET#", flag)
     await device.close()
     async with asyncio.timeout(10):
         while rig.gateway.sessions.get("gt06", IMEI) is not None:

@@ -63,9 +63,10 @@ class Gt06Connection(asyncio.Protocol):
         """Write ``kind`` as a 0x80 command; returns the server flag the answer will echo."""
         if self.transport is None or self.transport.is_closing():
             raise ConnectionError(f"GT06 connection of {self.device_key or '?'} is closing")
+        text = gt06.command_text(kind, params)  # CommandNotSupported / ValidationError
         flag = self.gw.next_server_flag()
         self.serial = (self.serial + 1) & 0xFFFF
-        self._send(gt06.encode_command(kind, params, server_flag=flag, serial=self.serial))
+        self._send(gt06.encode_server_command(text, flag, self.serial))
         return flag
 
     # -- asyncio.Protocol -------------------------------------------------------------------
