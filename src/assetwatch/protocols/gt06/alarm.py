@@ -15,15 +15,12 @@ import msgspec
 
 from assetwatch.protocols.gt06.wire import CellTower, GpsFix, need, read_cell, read_gps
 
-STATUS: Final = 0x13
 ALARM: Final = 0x16
-ALARM_UTC: Final = 0x26
 ALARM_FENCES: Final = 0x27
 ALARM_FENCES_4G: Final = 0xA4
 STATUS_SIZE: Final = 5
 """Terminal information, voltage, GSM, alarm (or extension), language."""
 CELL_2G: Final = 8
-NO_FENCE: Final = 0xFF
 
 
 class Status(msgspec.Struct, frozen=True):

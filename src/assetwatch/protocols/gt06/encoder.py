@@ -22,6 +22,7 @@ from assetwatch.protocols.gt06.messages import LOGIN, SERVER_COMMAND, TIME, Body
 from assetwatch.protocols.gt06.session import Empty, Login, RawBody, TimeReply
 from assetwatch.protocols.gt06.text import (
     COMMAND_REPLY_LONG,
+    ENCODING_ASCII,
     ENCODING_UTF16,
     CommandReply,
     ServerCommand,
@@ -191,7 +192,7 @@ def _information(protocol: int, body: Information) -> bytes:
 def _command_reply(protocol: int, body: CommandReply) -> bytes:
     flag = body.server_flag.to_bytes(4, "big")
     if protocol == COMMAND_REPLY_LONG:
-        encoding = body.encoding or 1
+        encoding = body.encoding or ENCODING_ASCII
         text = body.text.encode("utf-16-be" if encoding == ENCODING_UTF16 else "ascii")
         return flag + bytes((encoding,)) + text
     raw = body.text.encode("ascii")

@@ -16,7 +16,6 @@ import msgspec
 
 from assetwatch.protocols.gt06.wire import ascii_text, need
 
-INFORMATION: Final = 0x94
 _FUEL: Final = re.compile(
     r"!AIOIL,\d+,[\d.]+,(?P<temperature>-?[\d.]+),[^,]+,\d{4},(?P<fuel>[\d.]+),"
 )

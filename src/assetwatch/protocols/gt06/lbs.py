@@ -13,7 +13,6 @@ import msgspec
 
 from assetwatch.protocols.gt06.wire import WIDE_MNC, CellTower, need
 
-LBS_MULTI: Final = 0x28
 LBS_MULTI_4G: Final = 0xA1
 CELL_SLOTS: Final = 7
 

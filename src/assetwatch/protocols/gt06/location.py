@@ -18,11 +18,6 @@ from assetwatch.protocols.gt06.wire import (
     read_gps,
 )
 
-GPS_ONLY: Final = 0x10
-GPS_LBS: Final = 0x12
-GPS_PHONE: Final = 0x1A
-GPS_LBS_ACC: Final = 0x22
-ADDRESS_REQUEST: Final = 0x2A
 GPS_LBS_4G: Final = 0xA0
 PHONE_SIZE: Final = 21
 CELL_2G: Final = 8

@@ -18,8 +18,6 @@ import msgspec
 
 from assetwatch.protocols.gt06.wire import ascii_text, need
 
-SERVER_COMMAND: Final = 0x80
-COMMAND_REPLY: Final = 0x15
 COMMAND_REPLY_LONG: Final = 0x21
 ENCODING_ASCII: Final = 1
 ENCODING_UTF16: Final = 2
