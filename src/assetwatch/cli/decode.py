@@ -5,32 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Annotated, Any
 
 import typer
 
 from assetwatch.pipeline.directory import parse_timezone
-from assetwatch.protocols import gt06, jt808
+from assetwatch.protocols import gt06
+from assetwatch.protocols.jt808 import decode_lines
 
-DecodeLines = Callable[[Iterable[str], tzinfo], Iterator[tuple[dict[str, Any], bool]]]
+Decoder = Callable[[Iterable[str], tzinfo], Iterator[tuple[dict[str, Any], bool]]]
 
-
-@dataclass(frozen=True, slots=True)
-class FrameDecoder:
-    """How ``decode`` reads one protocol: its line decoder and the time zone its devices
-    use unless ``--tz`` says otherwise."""
-
-    decode_lines: DecodeLines
-    default_tz: str
-
-
-DECODERS: dict[str, FrameDecoder] = {
-    "jt808": FrameDecoder(jt808.decode_lines, "+08:00"),
-    "gt06": FrameDecoder(gt06.decode_lines, "UTC"),
-}
-"""Protocol name -> decoder. Add a protocol by adding a row."""
+DECODERS: dict[str, Decoder] = {"jt808": decode_lines, "gt06": gt06.decode_lines}
+"""Protocol name -> line decoder. Add a protocol by adding an entry."""
+DEFAULT_TZ: dict[str, str] = {"gt06": "UTC"}
+"""The device time zone of a protocol when ``--tz`` is not given (else JT/T 808's +08:00)."""
 
 
 def decode(
@@ -38,7 +27,7 @@ def decode(
     protocol: Annotated[str, typer.Option(help=" | ".join(DECODERS))] = "jt808",
     timezone: Annotated[
         str | None,
-        typer.Option("--tz", help="device time zone (default: jt808 +08:00, gt06 UTC)"),
+        typer.Option("--tz", help="device time zone (default: gt06 UTC, otherwise +08:00)"),
     ] = None,
 ) -> None:
     """Decode device frames to one JSON object per frame, in order."""
@@ -46,10 +35,10 @@ def decode(
     if decoder is None:
         supported = ", ".join(DECODERS)
         raise typer.BadParameter(f"unsupported protocol {protocol!r} (supported: {supported})")
-    tz = parse_timezone(timezone or decoder.default_tz)
+    tz = parse_timezone(timezone or DEFAULT_TZ.get(protocol, "+08:00"))
     lines = sys.stdin if frames == ["-"] else frames
     failed = False
-    for obj, ok in decoder.decode_lines((line for line in lines if line.strip()), tz):
+    for obj, ok in decoder((line for line in lines if line.strip()), tz):
         sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
         failed = failed or not ok
     if failed:
