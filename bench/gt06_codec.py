@@ -5,9 +5,12 @@ the acknowledgement encoder, on 0x22 locations of a wandering fleet, next to the
 codec on the same fixes in the same run (the ratio is what to compare across machines).
 
 Fuzz: every vector frame and the generated frames, mutated (bit flips, byte insertions and
-deletions, truncations, rewritten length fields, junk prefixes, concatenations) and fed
-through the splitter, the decoder, ``to_observations`` and the JSON view. Anything raised
-other than ``ProtocolError`` is a failure; so is a frame that takes more than a second.
+deletions, truncations, rewritten length fields, junk prefixes, concatenations; every
+second input with its length and CRC made right again, so the mutation reaches the parsers)
+and fed in random chunks through the splitter, the decoder, ``to_observations`` and the JSON
+view. Anything raised other than ``ProtocolError`` is a failure; so is an input that takes
+more than a second. ``gt06_seeds`` / ``gt06_run`` / ``gt06_repair`` are the pieces a shared
+fuzz harness needs.
 
     .venv/bin/python bench/gt06_codec.py                 # 1,000,000 mutated frames
     .venv/bin/python bench/gt06_codec.py --fuzz 20000    # quick
@@ -124,14 +127,40 @@ def mutate(rng: random.Random, frame: bytes, others: list[bytes]) -> bytes:
     return bytes(data)
 
 
-def decode_everything(data: bytes) -> None:
-    for frame in gt06.FrameSplitter().feed(data):
-        try:
-            message = gt06.decode_frame(frame)
-        except ProtocolError:
-            continue
-        gt06.to_observations(message, device_key="k", tz=UTC, server_time_ms=1_800_000_000_000)
-        json.dumps(gt06.message_to_json(message, tz=UTC))
+def gt06_seeds() -> list[bytes]:
+    """The 76 vector frames and the quirk frame (fuzz seeds)."""
+    document = json.loads(VECTORS.read_text())
+    return [bytes.fromhex(v["hex"]) for v in document["vectors"] + document["quirk_frames"]]
+
+
+def gt06_run(data: bytes, rng: random.Random | None = None) -> int:
+    """Split ``data`` (in random chunks when ``rng`` is given), decode, map and render every
+    frame; returns how many decoded. Only ``ProtocolError`` may be raised by the codec."""
+    splitter = gt06.FrameSplitter()
+    size = len(data) if rng is None else max(1, rng.randrange(1, 64))
+    decoded = 0
+    for at in range(0, max(len(data), 1), size):
+        for frame in splitter.feed(data[at : at + size]):
+            try:
+                message = gt06.decode_frame(frame)
+            except ProtocolError:
+                continue
+            gt06.to_observations(message, device_key="k", tz=UTC, server_time_ms=1_800_000_000_000)
+            json.dumps(gt06.message_to_json(message, tz=UTC))
+            decoded += 1
+    return decoded
+
+
+def gt06_repair(data: bytes) -> bytes:
+    """A mutated frame with its length field and CRC made right again, so mutations reach
+    the parsers (inputs that are not a frame are returned unchanged)."""
+    if len(data) < 10 or data[:2] not in (b"\x78\x78", b"\x79\x79") or data[-2:] != b"\r\n":
+        return data
+    head = 4 if data[0] == 0x79 else 3
+    content = data[head + 1 : -6]
+    if head == 3 and len(content) > 250:
+        return data
+    return gt06.wrap_frame(data[head], content, data[-6] << 8 | data[-5], long=head == 4)
 
 
 def fuzz(seeds: list[bytes], count: int, seed: int) -> dict[str, float]:
@@ -140,9 +169,11 @@ def fuzz(seeds: list[bytes], count: int, seed: int) -> dict[str, float]:
     started = time.perf_counter()
     for i in range(count):
         data = mutate(rng, seeds[i % len(seeds)], seeds)
+        if i % 2:
+            data = gt06_repair(data)
         t0 = time.perf_counter()
         try:
-            decode_everything(data)
+            gt06_run(data, rng)
         except Exception:
             failures += 1
             if failures <= 5:
@@ -168,8 +199,7 @@ def main() -> None:
         print(f"  {name:22} {value:6.2f} µs/frame")
     print(f"  jt808 decode (same run) {baseline:6.2f} µs/frame")
     print(f"  gt06 / jt808 decode     {costs['decode_us'] / baseline:6.2f}")
-    vectors = [bytes.fromhex(v["hex"]) for v in json.loads(VECTORS.read_text())["vectors"]]
-    result = fuzz(vectors + gt06_frames[:200], args.fuzz, args.seed)
+    result = fuzz(gt06_seeds() + gt06_frames[:200], args.fuzz, args.seed)
     rate = result["frames"] / result["seconds"]
     print(
         f"fuzz: {result['frames']:,.0f} mutated frames in {result['seconds']:.1f} s "

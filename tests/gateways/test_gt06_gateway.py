@@ -107,10 +107,12 @@ async def test_locations_and_cells_are_published_in_order_without_an_answer(rig:
     assert location.ack is None and cells.ack is None
     assert (location.obs.device_key, location.obs.valid, location.obs.lat) == (IMEI, True, 22.5431)
     assert cells.obs.attributes["cells"][0]["signal_dbm"] == -70 and not cells.obs.valid
+    device.send(0x69, gt06.RawBody("0102", "Wi-Fi"))  # a vendor packet: counted, not stored
     now = await device.request_time()  # answered at once, from the gateway clock
     assert now == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     assert [m.serial for m in device.received] == []  # no answer to the location
-    assert first == 2 and rig.frames("ok") == 4
+    assert first == 2 and rig.frames("ok") == 4 and rig.frames("unsupported") == 1
+    assert rig.bus.pending == 0
     await device.close()
 
 

@@ -123,7 +123,6 @@ class Gt06Connection(asyncio.Protocol):
         if self.device is None:
             self._bad_frame(f"protocol 0x{frame.protocol:02X} before login")
             return
-        self.gw.frames_ok.inc()
         self.garbage = 0  # only consecutive garbage closes a connection
         if isinstance(body, _REPORTS):
             self._on_report(message)
@@ -134,6 +133,8 @@ class Gt06Connection(asyncio.Protocol):
         elif not isinstance(body, gt06.Empty):  # server-side packets, vendor extensions
             self.gw.metrics.frames.labels(PROTOCOL, "unsupported").inc()
             log.debug("gt06 %s: protocol 0x%02X not handled", self.device.key, frame.protocol)
+            return
+        self.gw.frames_ok.inc()
 
     def _on_login(self, message: gt06.Message, login: gt06.Login) -> None:
         directory, imei = self.gw.directory, login.imei
