@@ -119,3 +119,13 @@ def test_half_a_start_marker_waits_for_its_other_half() -> None:
     assert splitter.feed(b"\x00\x00" + FRAMES[0][:1]) == []
     assert splitter.pending == 1 and splitter.junk_bytes == 2
     assert len(splitter.feed(FRAMES[0][1:])) == 1
+
+
+@pytest.mark.parametrize("junk", [b"\x78", b"\x79", b"\x78\x78\x03"])
+def test_a_false_start_overlapping_a_wrong_length_frame_costs_nothing(junk: bytes) -> None:
+    """Found by hypothesis: junk ending in a start byte, then the quirk frame, byte by byte."""
+    splitter, frames = FrameSplitter(), []
+    for byte in junk + QUIRK:
+        frames += splitter.feed(bytes([byte]))
+    assert [(f.protocol, f.serial, f.length_ok) for f in frames] == [(0x13, 0x044D, False)]
+    assert splitter.pending == 0

@@ -192,7 +192,7 @@ class FrameSplitter:
         plausible = length >= MIN_LENGTH and end - start <= self.max_frame
         if plausible and end <= len(buf) and buf[end - 2 : end] == STOP:
             return end, True, -1
-        scanned = self._scan(buf, start, head, min(len(buf), start + self.max_frame))
+        scanned = _scan(buf, start, head, min(len(buf), start + self.max_frame), MAX_CANDIDATES)
         if scanned:
             return scanned, False, -1
         later = self._later_frame(buf, start + 1)
@@ -203,10 +203,10 @@ class FrameSplitter:
         return 0, True, -1
 
     def _later_frame(self, buf: bytes, pos: int) -> int:
-        """Start of the first complete frame (by its length field, with a valid CRC) at or
-        after ``pos``, or -1. When there is one, the bytes before it are junk, not the
-        beginning of a frame still arriving. Answers are cached per buffer, so a run of
-        false starts costs one pass, not one pass each."""
+        """Start of the first complete frame with a valid CRC at or after ``pos`` (see
+        :func:`_first_complete_frame`), or -1. When there is one, the bytes before it are
+        junk, not the beginning of a frame still arriving. Answers are cached per buffer, so
+        a run of false starts costs one pass, not one pass each."""
         cached_buf, searched_from, found = self._later
         if cached_buf is buf and searched_from <= pos and (found < 0 or found >= pos):
             return found
@@ -214,20 +214,20 @@ class FrameSplitter:
         self._later = (buf, pos, found)
         return found
 
-    @staticmethod
-    def _scan(buf: bytes, start: int, head: int, limit: int) -> int:
-        """End of the first ``0D 0A`` in ``buf[start:limit]`` that closes a frame whose CRC
-        verifies (the fallback for a wrong length field); 0 if there is none. Only the first
-        :data:`MAX_CANDIDATES` are tried, so hostile input cannot make this quadratic."""
-        at = buf.find(STOP, start + head + MIN_LENGTH - 2, limit)
-        for _ in range(MAX_CANDIDATES):
-            if at < 0:
-                break
-            end = at + 2
-            if end <= limit and _crc_matches(buf, start, end):
-                return end
-            at = buf.find(STOP, at + 1, limit)
-        return 0
+
+def _scan(buf: bytes, start: int, head: int, limit: int, candidates: int) -> int:
+    """End of the first of the next ``candidates`` ``0D 0A`` in ``buf[start:limit]`` that
+    closes the frame at ``start`` with a valid CRC (the fallback for a wrong length field),
+    or 0. Bounded, so hostile input stays linear."""
+    at = buf.find(STOP, start + head + MIN_LENGTH - 2, limit)
+    for _ in range(candidates):
+        if at < 0:
+            break
+        end = at + 2
+        if end <= limit and _crc_matches(buf, start, end):
+            return end
+        at = buf.find(STOP, at + 1, limit)
+    return 0
 
 
 def _find_start(buf: bytes, pos: int) -> int:
@@ -242,8 +242,9 @@ def _find_start(buf: bytes, pos: int) -> int:
 
 
 def _first_complete_frame(buf: bytes, pos: int) -> int:
-    """Start of the first frame at or after ``pos`` that is complete by its length field
-    and has a valid CRC; -1 if there is none."""
+    """Start of the first complete frame at or after ``pos`` with a valid CRC: complete by
+    its length field, or (a wrong length) ended by the first ``0D 0A`` after its header;
+    -1 if there is none."""
     start = _find_start(buf, pos)
     while start >= 0:
         head = 4 if buf[start] == 0x79 else 3
@@ -252,5 +253,7 @@ def _first_complete_frame(buf: bytes, pos: int) -> int:
         if length >= MIN_LENGTH and end <= len(buf) and buf[end - 2 : end] == STOP:
             if _crc_matches(buf, start, end):
                 return start
+        elif _scan(buf, start, head, len(buf), 1):
+            return start
         start = _find_start(buf, start + 1)
     return -1
