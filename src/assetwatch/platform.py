@@ -14,6 +14,7 @@ import uvicorn
 
 from assetwatch.api.app import create_app
 from assetwatch.commands.dispatcher import CommandDispatcher, DispatchSettings
+from assetwatch.gateways.gt06 import Gt06Gateway
 from assetwatch.gateways.http import HttpGateway, HttpIngestSettings
 from assetwatch.gateways.jt808 import Jt808Gateway
 from assetwatch.gateways.mqtt import MqttGateway, MqttSettings
@@ -36,6 +37,7 @@ class Endpoints:
     api_port: int
     host: str
     http_port: int = 0
+    gt06_port: int = 0
 
     @property
     def api_url(self) -> str:
@@ -119,6 +121,14 @@ class EmbeddedPlatform:
             if settings.mqtt_url
             else None
         )
+        self.gt06 = Gt06Gateway(
+            self.bus,
+            self.directory,
+            self.metrics,
+            now_ms,
+            unknown_policy=settings.unknown_devices,
+            sessions=self.sessions,
+        )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._api: _ApiServer | None = None
@@ -131,6 +141,7 @@ class EmbeddedPlatform:
         http_port = await self.http.start(host, self.settings.http_port)
         if self.mqtt is not None:
             self.mqtt.start()
+        gt06_port = await self.gt06.start(host, self.settings.gt06_port)
         app = create_app(
             self.engine,
             self.feed,
@@ -159,7 +170,13 @@ class EmbeddedPlatform:
         # collector's scans (measured: ~30 % of ingest CPU went to full collections)
         gc.collect()
         gc.freeze()
-        return Endpoints(jt808_port=jt808_port, api_port=api_port, host=host, http_port=http_port)
+        return Endpoints(
+            jt808_port=jt808_port,
+            api_port=api_port,
+            host=host,
+            http_port=http_port,
+            gt06_port=gt06_port,
+        )
 
     def reload_registry(self) -> None:
         """Pick up provisioning changes now instead of at the next periodic refresh."""
@@ -172,6 +189,7 @@ class EmbeddedPlatform:
             await self.mqtt.stop()  # its un-acked messages stay with the broker
         await self.http.stop()  # answers the requests in flight (the processor still runs)
         await self.gateway.stop()
+        await self.gt06.stop()
         self._stop.set()
         self.dispatcher.kick()  # wake it from its poll wait
         if self._api is not None:

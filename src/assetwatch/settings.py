@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the servers listen on")
     jt808_port: int = Field(6808, ge=0, le=65535, description="JT/T 808 TCP port; 0 = free port")
+    gt06_port: int = Field(5023, ge=0, le=65535, description="GT06 TCP port; 0 = free port")
     api_port: int = Field(8080, ge=0, le=65535, description="HTTP API port; 0 = free port")
     unknown_devices: Literal["quarantine", "reject"] = Field(
         "quarantine", description="What to do with frames from devices nobody provisioned"

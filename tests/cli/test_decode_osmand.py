@@ -69,4 +69,4 @@ def test_an_unknown_protocol_is_refused() -> None:
         text=True,
         timeout=60,
     )
-    assert result.returncode == 2 and "supported: jt808, osmand" in result.stderr
+    assert result.returncode == 2 and "supported: jt808, gt06, osmand" in result.stderr

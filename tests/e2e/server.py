@@ -87,6 +87,8 @@ def start_server(data_dir: Path, *extra: str, timeout_s: float = 30.0) -> Server
             str(data_dir),
             "--jt808-port",
             "0",
+            "--gt06-port",
+            "0",
             "--api-port",
             "0",
             "--http-port",

@@ -142,6 +142,7 @@ def demo(
         data_dir=data_dir,
         host="127.0.0.1",
         jt808_port=jt808_port,
+        gt06_port=0,
         api_port=api_port,
         http_port=0,
         late_after_s=60.0,

@@ -43,11 +43,13 @@ async def _serve(settings: Settings) -> None:
     platform = EmbeddedPlatform(settings)
     endpoints = await platform.start()
     console.print(f"JT/T 808 gateway listening on {endpoints.host}:{endpoints.jt808_port}")
+    console.print(f"GT06 gateway listening on {endpoints.host}:{endpoints.gt06_port}")
     console.print(f"HTTP ingestion (OsmAnd, JSON v1) on {endpoints.host}:{endpoints.http_port}")
     if settings.mqtt_url:
         console.print(f"MQTT: subscribing to {settings.mqtt_topic_prefix}/# on the broker")
     console.print(f"http_port={endpoints.http_port}", markup=False, highlight=False)
     console.print(f"API on {endpoints.api_url}/api/v1 (docs: {endpoints.api_url}/docs)")
+    console.print(f"gt06_port={endpoints.gt06_port}", markup=False, highlight=False)
     console.print(
         f"jt808_port={endpoints.jt808_port} api_port={endpoints.api_port}",
         markup=False,
@@ -71,6 +73,10 @@ def serve(
         int,
         typer.Option(envvar="ASSETWATCH_JT808_PORT", min=0, max=65535, help="0 picks a free port"),
     ] = 6808,
+    gt06_port: Annotated[
+        int,
+        typer.Option(envvar="ASSETWATCH_GT06_PORT", min=0, max=65535, help="0 picks a free port"),
+    ] = 5023,
     api_port: Annotated[
         int,
         typer.Option(envvar="ASSETWATCH_API_PORT", min=0, max=65535, help="0 picks a free port"),
@@ -112,6 +118,7 @@ def serve(
         database_url=database_url,
         host=host,
         jt808_port=jt808_port,
+        gt06_port=gt06_port,
         api_port=api_port,
         unknown_devices=unknown_devices.value,
         http_port=http_port,

@@ -49,6 +49,9 @@ class AlarmCode(StrEnum):
     GEOFENCE_ENTER = "geofence_enter"
     GEOFENCE_EXIT = "geofence_exit"
     OFFLINE = "offline"
+    HARSH_ACCELERATION = "harsh_acceleration"
+    HARSH_BRAKING = "harsh_braking"
+    HARSH_CORNERING = "harsh_cornering"
 
 
 DEVICE_ALARMS: frozenset[AlarmCode] = frozenset(

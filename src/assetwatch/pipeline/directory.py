@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Engine, insert, select, update
 
 from assetwatch.errors import ValidationError
+from assetwatch.registry.models import default_timezone
 from assetwatch.storage.engine import ensure_tenant
 from assetwatch.storage.schema import (
     QUARANTINE_TENANT_KEY,
@@ -162,6 +163,7 @@ class DeviceDirectory:
                         protocol=protocol,
                         key=key,
                         status="quarantined",
+                        timezone=default_timezone(protocol),
                         attributes={},
                         created_ms=now_ms,
                     )

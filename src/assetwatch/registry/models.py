@@ -21,6 +21,15 @@ from pydantic import (
 )
 
 PROTOCOLS = frozenset({"jt808", "gt06", "mqtt", "osmand", "http"})  # http: JSON v1 over HTTP
+DEFAULT_TIMEZONE = "+08:00"
+PROTOCOL_TIMEZONES = {"gt06": "UTC"}
+"""Device time zones that differ from :data:`DEFAULT_TIMEZONE` (JT/T 808's GMT+8) for a
+device provisioned without one: GT06 / JM-VL firmware reports UTC."""
+
+
+def default_timezone(protocol: str) -> str:
+    return PROTOCOL_TIMEZONES.get(protocol, DEFAULT_TIMEZONE)
+
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\s/?#%\\]+$")]
 Name = Annotated[str, StringConstraints(max_length=200)]
@@ -177,9 +186,17 @@ class DeviceCreate(Strict):
     status: DeviceStatus = "active"
     report_interval_s: int = Field(30, gt=0, le=7 * 86_400)
     offline_tolerance: float = Field(3.0, ge=1.0, le=1000.0)
-    timezone: TimeZoneName = "+08:00"
+    timezone: TimeZoneName = DEFAULT_TIMEZONE
     asset: Key | None = None
     attributes: Attributes = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _protocol_timezone(cls, data: Any) -> Any:
+        """Without a ``timezone``, the protocol's default (GT06: UTC, else GMT+8)."""
+        if isinstance(data, dict) and "timezone" not in data and "protocol" in data:
+            return {**data, "timezone": default_timezone(str(data["protocol"]))}
+        return data
 
 
 class DeviceUpdate(Patch):

@@ -4,6 +4,7 @@
 * :mod:`~assetwatch.simulate.vehicle`: a pure kinematic car model (:class:`SimulatedVehicle`);
 * :mod:`~assetwatch.simulate.jt808_client`: a JT/T 808 terminal over real TCP
   (:class:`Jt808Terminal`) that retransmits and backfills like real hardware;
+* :mod:`~assetwatch.simulate.gt06_client`: a GT06 tracker connection (:class:`Gt06Tracker`);
 * :mod:`~assetwatch.simulate.scenario`: scripted incidents on a timeline;
 * :mod:`~assetwatch.simulate.fleet`: the demo fleet (``demo_fleet.yaml``) and its scenario;
 * :mod:`~assetwatch.simulate.runner`: :func:`run_fleet` in real time and :func:`run_load`.
@@ -17,6 +18,7 @@ from assetwatch.simulate.fleet import (
     demo_scenario,
     load_fleet,
 )
+from assetwatch.simulate.gt06_client import Gt06Tracker
 from assetwatch.simulate.jt808_client import Jt808Terminal, TerminalMetrics, TerminalSettings
 from assetwatch.simulate.jt808_link import TerminalIdentity
 from assetwatch.simulate.load import LoadStats, load_phone
@@ -29,6 +31,7 @@ __all__ = [
     "EventCallback",
     "Fix",
     "Fleet",
+    "Gt06Tracker",
     "Incident",
     "IncidentKind",
     "Jt808Terminal",
