@@ -128,6 +128,7 @@ class EmbeddedPlatform:
             now_ms,
             unknown_policy=settings.unknown_devices,
             sessions=self.sessions,
+            limits=self.tcp_limits,
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []

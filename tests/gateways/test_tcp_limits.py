@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assetwatch.gateways.gt06 import Gt06Gateway
 from assetwatch.gateways.jt808 import Jt808Gateway
 from assetwatch.gateways.tcp import TcpLimits
 from assetwatch.observability import Metrics
@@ -132,3 +133,28 @@ async def test_an_oversized_frame_is_dropped_and_the_connection_lives(
     replies = jt808.FrameSplitter().feed(await asyncio.wait_for(reader.read(4096), 5))
     assert [jt808.decode_frame(r).header.msg_id for r in replies] == [0x8001]
     await _close(writer)
+
+
+@pytest.mark.parametrize("reason", ["ip_limit", "idle"])
+async def test_the_gt06_gateway_has_the_same_limits(tmp_path: Path, reason: str) -> None:
+    engine = open_engine(sqlite_url(tmp_path / "data"))
+    migrate(engine)
+    limits = TcpLimits(idle_timeout_s=0.3, partial_frame_timeout_s=0.3, max_connections_per_ip=1)
+    gateway = Gt06Gateway(MemoryBus(), DeviceDirectory(engine), Metrics(), now_ms, limits=limits)
+    port = await gateway.start("127.0.0.1", 0)
+    try:
+        first_reader, first = await asyncio.open_connection("127.0.0.1", port)
+        if reason == "ip_limit":
+            second_reader, second = await asyncio.open_connection("127.0.0.1", port)
+            assert await _until_closed(second_reader) == b""
+            await _close(second)
+        else:
+            assert await _until_closed(first_reader) == b""
+        value = gateway.metrics.registry.get_sample_value(
+            "assetwatch_connections_closed_total", {"protocol": "gt06", "reason": reason}
+        )
+        assert value == 1.0
+        await _close(first)
+    finally:
+        await gateway.stop()
+        engine.dispose()

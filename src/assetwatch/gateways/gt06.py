@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal, cast
@@ -25,6 +26,7 @@ from typing import Any, Literal, cast
 from assetwatch.errors import ProtocolError
 from assetwatch.gateways.backpressure import BackPressure
 from assetwatch.gateways.sessions import Sessions
+from assetwatch.gateways.tcp import ConnectionGuard, TcpLimits
 from assetwatch.model.commands import CommandKind
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import Ack, Bus, Envelope
@@ -36,14 +38,18 @@ log = logging.getLogger(__name__)
 UnknownPolicy = Literal["quarantine", "reject"]
 PROTOCOL = "gt06"
 MAX_GARBAGE = 20
-MAX_FRAME = 2048
+MAX_FRAME = 2048  # the longest 0x7979 packet real trackers send (0x94 information) fits
 _REPORTS = (gt06.Location, gt06.Alarm, gt06.Status, gt06.CellScan, gt06.Information)
 
 
 class Gt06Connection(asyncio.Protocol):
     def __init__(self, gateway: Gt06Gateway):
         self.gw = gateway
-        self.splitter = gt06.FrameSplitter(max_frame=MAX_FRAME)
+        self.splitter = gt06.FrameSplitter(
+            max_frame=min(MAX_FRAME, gateway.guard.limits.max_frame_bytes)
+        )
+        self.last_frame_at = 0.0
+        self.partial_since: float | None = None
         self.transport: asyncio.Transport | None = None
         self.device: DeviceInfo | None = None
         self.login_zone: tzinfo | None = None
@@ -72,11 +78,14 @@ class Gt06Connection(asyncio.Protocol):
     # -- asyncio.Protocol -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        self.gw.connections.add(self)
+        if not self.gw.guard.admit(self, self.transport):
+            return
         self.gw.metrics.connections.labels(PROTOCOL).inc()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.gw.connections.discard(self)
+        if self not in self.gw.guard.connections:
+            return  # refused at admission
+        self.gw.guard.release(self)
         if self._online:
             self.gw.sessions.offline(self)
             self._online = False
@@ -86,7 +95,15 @@ class Gt06Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         junk = self.splitter.junk_bytes
-        for frame in self.splitter.feed(data):
+        frames = self.splitter.feed(data)
+        now = time.monotonic()
+        if frames:
+            self.last_frame_at = now
+        if not self.splitter.pending:
+            self.partial_since = None
+        elif self.partial_since is None or frames:
+            self.partial_since = now
+        for frame in frames:
             try:
                 self._handle(frame)
             except ProtocolError as err:
@@ -232,13 +249,14 @@ class Gt06Gateway:
         *,
         unknown_policy: UnknownPolicy = "quarantine",
         sessions: Sessions | None = None,
+        limits: TcpLimits | None = None,
     ):
         self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
         self.unknown_policy = unknown_policy
         self.sessions = sessions if sessions is not None else Sessions()
         self.backpressure = BackPressure(bus)
         self.frames_ok = metrics.frames.labels(PROTOCOL, "ok")  # bound once: hot path
-        self.connections: set[Gt06Connection] = set()
+        self.guard = ConnectionGuard(limits or TcpLimits(), metrics, PROTOCOL)
         self._server: asyncio.Server | None = None
         # server flags count on from the start time, so a restart does not reuse the flags
         # of commands still waiting for an answer; 0 is never used (devices send it unasked)
@@ -253,13 +271,15 @@ class Gt06Gateway:
         """Listen; returns the bound port (useful when ``port`` is 0)."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(lambda: Gt06Connection(self), host, port)
+        self.guard.start()
         sock = self._server.sockets[0]
         return int(sock.getsockname()[1])
 
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-            for conn in list(self.connections):
+            await self.guard.stop()
+            for conn in list(self.guard.connections):
                 if conn.transport is not None:
                     conn.transport.close()
             await self._server.wait_closed()
