@@ -199,3 +199,30 @@ async def test_a_command_round_trip_through_the_sessions(platform: EmbeddedPlatf
     async with httpx.AsyncClient(base_url=endpoints.api_url, headers=headers) as api:
         track = (await api.get(f"/api/v1/assets/{VIN}/track")).json()
     assert [(round(p["lat"], 4), p["device"]) for p in track] == [(22.5431, IMEI)]
+
+
+async def test_a_command_queued_through_the_api_waits_for_the_login(
+    platform: EmbeddedPlatform,
+) -> None:
+    endpoints = await platform.start()
+    headers = {"X-Assetwatch-Tenant": "gt06-bank"}
+    async with httpx.AsyncClient(base_url=endpoints.api_url, headers=headers) as api:
+        created = await api.post(
+            f"/api/v1/devices/{IMEI}/commands",
+            json={"kind": "set_report_interval", "params": {"seconds": 10}},
+        )
+        assert created.status_code == 201, created.text
+        command_id = created.json()["id"]
+        tracker = await Gt06Tracker.connect("127.0.0.1", endpoints.gt06_port, IMEI)
+        await tracker.login()  # online: the queued command goes out at once
+        command = await tracker.next_command()
+        assert command.text == "TIMER,10#"
+        tracker.answer(command, "TIMER OK")
+        async with asyncio.timeout(10):
+            while (view := (await api.get(f"/api/v1/commands/{command_id}")).json())[
+                "status"
+            ] != "acked":
+                await asyncio.sleep(0.05)
+        await tracker.close()
+    assert view["attempts"] == 1 and view["protocol"] == "gt06"
+    assert "TIMER OK" in str(view["reply"])
