@@ -31,6 +31,7 @@ from assetwatch.storage.clock import now_ms
 app = typer.Typer(help="Send commands to devices and follow them.", no_args_is_help=True)
 
 STATUS_STYLE = {"acked": "green", "failed": "red", "expired": "red", "sent": "yellow"}
+APPROVAL_LABEL = {"not_required": "-"}
 SETTLED = frozenset({"acked", "failed", "expired", "cancelled"})
 
 
@@ -56,22 +57,39 @@ def _params(pairs: list[str], as_json: str | None) -> dict[str, Any]:
     return params
 
 
+def answer_summary(reply: dict[str, Any]) -> str:
+    """One short line of what the device answered (``show`` gives the whole reply)."""
+    parts = []
+    if "oil_cut" in reply:
+        parts.append("fuel cut" if reply["oil_cut"] else "fuel restored")
+    location = reply.get("location") or reply.get("position")
+    if isinstance(location, dict) and "lat" in location:
+        parts.append(f"at {location['lat']:.5f},{location['lon']:.5f}")
+    if "parameters" in reply:
+        parts.append(f"{len(reply['parameters'])} parameters")
+    if "text" in reply:
+        parts.append(repr(reply["text"]))
+    if not parts and "result_name" in reply:
+        parts.append(str(reply["result_name"]))
+    return ", ".join(parts)
+
+
 def command_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title="Commands", header_style="bold")
-    for column in ("id", "created", "device", "kind", "status", "approval", "tries", "answer"):
-        table.add_column(column)
+    for column in ("id", "created", "device", "kind", "status", "approval", "n", "answer"):
+        table.add_column(column, no_wrap=column in ("id", "n", "status"))
     for r in rows:
         style = STATUS_STYLE.get(r["status"], "")
-        answer = r["error"] or (json.dumps(r["reply"], ensure_ascii=False) if r["reply"] else "")
+        answer = r["error"] or answer_summary(r["reply"])
         table.add_row(
             str(r["id"]),
-            (r["created_at"] or "")[5:19].replace("T", " "),
+            (r["created_at"] or "")[5:16].replace("T", " "),
             r["device"],
             r["kind"],
             f"[{style}]{r['status']}[/]" if style else r["status"],
-            r["approval"],
+            APPROVAL_LABEL.get(r["approval"], r["approval"]),
             str(r["attempts"]),
-            answer[:60],
+            answer,
         )
     return table
 
