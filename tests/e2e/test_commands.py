@@ -4,34 +4,18 @@ connects, answers correlated, the status visible through the API of the real ser
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assetwatch.registry.provisioning import apply_file
 from assetwatch.simulate.jt808_client import Jt808Terminal, TerminalSettings
 from assetwatch.simulate.jt808_link import TerminalIdentity
-from assetwatch.storage.engine import migrate, open_engine, sqlite_url
-from tests.e2e.server import Server, start_server, wait_for
-from tests.e2e.test_platform import FLEET, IN_LOT, fix
+from tests.e2e.server import Server, wait_for
+from tests.e2e.test_platform import IN_LOT, fix
 
 pytestmark = pytest.mark.integration
 PHONE = "013900000001"
 SETTLED = {"acked", "failed", "expired", "cancelled"}
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    engine = open_engine(sqlite_url(tmp_path))
-    migrate(engine)
-    apply_file(engine, FLEET)
-    engine.dispose()
-    srv = start_server(tmp_path)
-    srv.tenant = "e2e-bank"
-    yield srv
-    assert srv.stop() == 0, "".join(srv.output or [])
 
 
 def request(server: Server, kind: str, **params: Any) -> dict[str, Any]:

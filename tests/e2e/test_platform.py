@@ -14,39 +14,22 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
 
-from assetwatch.registry.provisioning import apply_file
 from assetwatch.simulate.jt808_client import Jt808Terminal, TerminalSettings
 from assetwatch.simulate.jt808_link import TerminalIdentity
 from assetwatch.simulate.vehicle import Fix
-from assetwatch.storage.engine import migrate, open_engine, sqlite_url
-from tests.e2e.server import Server, start_server, wait_for
+from tests.e2e.server import Server, wait_for
 
-FLEET = Path(__file__).with_name("fleet.yaml")
 IN_LOT = (22.5431, 114.0579)
 OUT_OF_LOT = (22.5500, 114.0500)
 IN_PAWN = (22.5450, 114.0650)
 POWER_CUT_BIT = 1 << 8
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    engine = open_engine(sqlite_url(tmp_path))
-    migrate(engine)
-    apply_file(engine, FLEET)
-    engine.dispose()
-    srv = start_server(tmp_path)
-    srv.tenant = "e2e-bank"
-    yield srv
-    assert srv.stop() == 0, "".join(srv.output or [])
 
 
 def fix(where: tuple[float, float], seconds_ago: float) -> Fix:

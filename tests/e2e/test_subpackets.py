@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,9 +20,10 @@ from assetwatch.registry.provisioning import apply_file
 from assetwatch.simulate.jt808_link import encode_backfill, location_report
 from assetwatch.simulate.vehicle import Fix
 from assetwatch.storage.engine import migrate, open_engine, sqlite_url
-from tests.e2e.server import Server, start_server
+from tests.e2e.conftest import FLEET
+from tests.e2e.server import Server
 from tests.e2e.test_gateway_input import read_replies
-from tests.e2e.test_platform import FLEET, IN_LOT
+from tests.e2e.test_platform import IN_LOT
 
 pytestmark = pytest.mark.integration
 PHONE = "013900000001"
@@ -40,18 +40,6 @@ def backfill_body(count: int) -> bytes:
         for i in range(count)
     ]
     return encode_backfill(reports)
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    engine = open_engine(sqlite_url(tmp_path))
-    migrate(engine)
-    apply_file(engine, FLEET)
-    engine.dispose()
-    srv = start_server(tmp_path)
-    srv.tenant = "e2e-bank"
-    yield srv
-    assert srv.stop() == 0, "".join(srv.output or [])
 
 
 async def test_a_backfill_in_three_pieces_is_stored_whole(server: Server) -> None:

@@ -16,55 +16,38 @@ a connection is closed only after repeated garbage, never the server.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Literal, cast
+from typing import Any
 
 from assetwatch.errors import ProtocolError
-from assetwatch.gateways.backpressure import BackPressure
-from assetwatch.gateways.sessions import Sessions
-from assetwatch.gateways.tcp import ConnectionGuard, TcpLimits
+from assetwatch.gateways.device_tcp import DeviceConnection, DeviceGateway, UnknownPolicy
 from assetwatch.model.commands import CommandKind
-from assetwatch.observability import Metrics
-from assetwatch.pipeline.bus import Ack, Bus, Envelope
-from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+from assetwatch.pipeline.bus import Ack, Envelope
+from assetwatch.pipeline.directory import DeviceInfo
 from assetwatch.protocols import gt06
 
 log = logging.getLogger(__name__)
 
-UnknownPolicy = Literal["quarantine", "reject"]
+__all__ = ["Gt06Connection", "Gt06Gateway", "UnknownPolicy"]
 PROTOCOL = "gt06"
 MAX_GARBAGE = 20
 MAX_FRAME = 2048  # the longest 0x7979 packet real trackers send (0x94 information) fits
 _REPORTS = (gt06.Location, gt06.Alarm, gt06.Status, gt06.CellScan, gt06.Information)
 
 
-class Gt06Connection(asyncio.Protocol):
+class Gt06Connection(DeviceConnection["Gt06Gateway"]):
+    protocol = PROTOCOL
+
     def __init__(self, gateway: Gt06Gateway):
-        self.gw = gateway
+        super().__init__(gateway)
         self.splitter = gt06.FrameSplitter(
             max_frame=min(MAX_FRAME, gateway.guard.limits.max_frame_bytes)
         )
-        self.last_frame_at = 0.0
-        self.partial_since: float | None = None
-        self.transport: asyncio.Transport | None = None
-        self.device: DeviceInfo | None = None
         self.login_zone: tzinfo | None = None
         self.serial = 0  # of the frames this server originates (0x80 commands)
-        self.garbage = 0
-        self._outbox: list[bytes] = []
-        self._online = False  # registered in the gateway's sessions
 
     # -- DeviceLink ------------------------------------------------------------------------
-    protocol = PROTOCOL
-
-    @property
-    def device_key(self) -> str:
-        return self.device.key if self.device is not None else ""
-
     def send_command(self, kind: CommandKind, params: dict[str, Any]) -> int:
         """Write ``kind`` as a 0x80 command; returns the server flag the answer will echo."""
         if self.transport is None or self.transport.is_closing():
@@ -72,37 +55,14 @@ class Gt06Connection(asyncio.Protocol):
         text = gt06.command_text(kind, params)  # CommandNotSupported / ValidationError
         flag = self.gw.next_server_flag()
         self.serial = (self.serial + 1) & 0xFFFF
-        self._send(gt06.encode_server_command(text, flag, self.serial))
+        self.queue(gt06.encode_server_command(text, flag, self.serial))
         return flag
 
     # -- asyncio.Protocol -------------------------------------------------------------------
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        if not self.gw.guard.admit(self, self.transport):
-            return
-        self.gw.metrics.connections.labels(PROTOCOL).inc()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self not in self.gw.guard.connections:
-            return  # refused at admission
-        self.gw.guard.release(self)
-        if self._online:
-            self.gw.sessions.offline(self)
-            self._online = False
-        self.gw.metrics.connections.labels(PROTOCOL).dec()
-        if self.transport is not None:
-            self.gw.backpressure.forget(self.transport)
-
     def data_received(self, data: bytes) -> None:
         junk = self.splitter.junk_bytes
         frames = self.splitter.feed(data)
-        now = time.monotonic()
-        if frames:
-            self.last_frame_at = now
-        if not self.splitter.pending:
-            self.partial_since = None
-        elif self.partial_since is None or frames:
-            self.partial_since = now
+        self.stamp(len(frames), self.splitter.pending)
         for frame in frames:
             try:
                 self._handle(frame)
@@ -166,19 +126,12 @@ class Gt06Connection(asyncio.Protocol):
             return
         self.gw.frames_ok.inc()
         self.garbage = 0
-        if self._online and self.device is not None and self.device.key != imei:
-            self.gw.sessions.offline(self)  # another IMEI on the same socket: the old one left
-            self._online = False
+        if self.device is not None and self.device.key != imei:
+            self.went_offline()  # another IMEI on the same socket: the old one left
         self.device = device
         self.login_zone = login.zone
-        self._send(gt06.encode_login_ack(message.serial))
-        self._went_online()
-
-    def _went_online(self) -> None:
-        """The device on this connection is identified and accepted: it can get commands."""
-        if not self._online and self.device is not None and not self.device.quarantined:
-            self._online = True
-            self.gw.sessions.online(self)
+        self.queue(gt06.encode_login_ack(message.serial))
+        self.went_online()
 
     def _current_device(self) -> DeviceInfo:
         """The directory's latest view of this connection's device (a claimed quarantined
@@ -191,7 +144,7 @@ class Gt06Connection(asyncio.Protocol):
 
     def _on_report(self, message: gt06.Message) -> None:
         device = self._current_device()
-        self._went_online()
+        self.went_online()
         observations = gt06.to_observations(
             message,
             device_key=device.key,
@@ -203,14 +156,14 @@ class Gt06Connection(asyncio.Protocol):
         needs_ack = protocol in gt06.NEEDS_ACK
         if not observations:
             if needs_ack:
-                self._send(gt06.encode_ack(protocol, serial))
+                self.queue(gt06.encode_ack(protocol, serial))
             return
         ack = None
         if needs_ack:
 
             def acknowledge(ok: bool) -> None:
                 if ok:
-                    self._send(gt06.encode_ack(protocol, serial))
+                    self.queue(gt06.encode_ack(protocol, serial))
 
             ack = Ack(len(observations), acknowledge)
         for observation in observations:
@@ -223,63 +176,21 @@ class Gt06Connection(asyncio.Protocol):
 
     def _reply_time(self, message: gt06.Message) -> None:
         now = datetime.fromtimestamp(self.gw.clock() / 1000, UTC)
-        self._send(gt06.encode_time_reply(now, message.serial))
-
-    # -- replies ----------------------------------------------------------------------------
-    def _send(self, frame: bytes) -> None:
-        if self.transport is None or self.transport.is_closing():
-            return
-        if not self._outbox:  # one write per connection per loop iteration
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._outbox.append(frame)
-
-    def _flush(self) -> None:
-        frames, self._outbox = self._outbox, []
-        if frames and self.transport is not None and not self.transport.is_closing():
-            self.transport.write(b"".join(frames))
+        self.queue(gt06.encode_time_reply(now, message.serial))
 
 
-class Gt06Gateway:
-    def __init__(
-        self,
-        bus: Bus,
-        directory: DeviceDirectory,
-        metrics: Metrics,
-        clock: Callable[[], int],
-        *,
-        unknown_policy: UnknownPolicy = "quarantine",
-        sessions: Sessions | None = None,
-        limits: TcpLimits | None = None,
-    ):
-        self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
-        self.unknown_policy = unknown_policy
-        self.sessions = sessions if sessions is not None else Sessions()
-        self.backpressure = BackPressure(bus)
-        self.frames_ok = metrics.frames.labels(PROTOCOL, "ok")  # bound once: hot path
-        self.guard = ConnectionGuard(limits or TcpLimits(), metrics, PROTOCOL)
-        self._server: asyncio.Server | None = None
+class Gt06Gateway(DeviceGateway):
+    protocol = PROTOCOL
+
+    def setup(self) -> None:
         # server flags count on from the start time, so a restart does not reuse the flags
         # of commands still waiting for an answer; 0 is never used (devices send it unasked)
-        self._flag = (clock() // 1000) % 0xFFFFFFFF
+        self._flag = (self.clock() // 1000) % 0xFFFFFFFF
+
+    def new_connection(self) -> Gt06Connection:
+        return Gt06Connection(self)
 
     def next_server_flag(self) -> int:
         """A fresh 32-bit server flag (1 … 2³²−1) to correlate a command with its answer."""
         self._flag = self._flag % 0xFFFFFFFF + 1
         return self._flag
-
-    async def start(self, host: str, port: int) -> int:
-        """Listen; returns the bound port (useful when ``port`` is 0)."""
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: Gt06Connection(self), host, port)
-        self.guard.start()
-        sock = self._server.sockets[0]
-        return int(sock.getsockname()[1])
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self.guard.stop()
-            for conn in list(self.guard.connections):
-                if conn.transport is not None:
-                    conn.transport.close()
-            await self._server.wait_closed()

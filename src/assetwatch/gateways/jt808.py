@@ -10,28 +10,23 @@ is closed only after repeated garbage, never the server.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
 from collections.abc import Callable
-from typing import Any, Literal, cast
+from typing import Any
 
 import msgspec
 
 from assetwatch.errors import CommandNotSupported, ProtocolError
-from assetwatch.gateways.backpressure import BackPressure
-from assetwatch.gateways.sessions import Sessions
-from assetwatch.gateways.tcp import ConnectionGuard, TcpLimits
+from assetwatch.gateways.device_tcp import DeviceConnection, DeviceGateway, UnknownPolicy
 from assetwatch.model.commands import CommandKind
 from assetwatch.model.observation import Observation, ObservationKind
-from assetwatch.observability import Metrics
-from assetwatch.pipeline.bus import Ack, Bus, Envelope
-from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+from assetwatch.pipeline.bus import Ack, Envelope
+from assetwatch.pipeline.directory import DeviceInfo
 from assetwatch.protocols import jt808
 
 log = logging.getLogger(__name__)
 
-UnknownPolicy = Literal["quarantine", "reject"]
+__all__ = ["Jt808Connection", "Jt808Gateway", "UnknownPolicy"]
 
 REGISTER, AUTHENTICATE, HEARTBEAT, LOGOUT, LOGOUT_2011 = 0x0100, 0x0102, 0x0002, 0x0003, 0x0101
 LOCATION, BATCH, TERMINAL_RESPONSE = 0x0200, 0x0704, 0x0001
@@ -44,27 +39,16 @@ MAX_GARBAGE = 20
 SUBPACKET_SWEEP_S = 10.0
 
 
-class Jt808Connection(asyncio.Protocol):
+class Jt808Connection(DeviceConnection["Jt808Gateway"]):
+    protocol = "jt808"
+
     def __init__(self, gateway: Jt808Gateway):
-        self.gw = gateway
+        super().__init__(gateway)
         self.splitter = jt808.FrameSplitter(gateway.guard.limits.max_frame_bytes)
-        self.last_frame_at = 0.0
-        self.partial_since: float | None = None
-        self.transport: asyncio.Transport | None = None
-        self.device: DeviceInfo | None = None
         self.serial = 0
-        self.garbage = 0
-        self._outbox: list[bytes] = []
-        self._online = False  # registered in the gateway's sessions
         self._last_header: jt808.Header | None = None  # version and id to answer with
 
     # -- DeviceLink ------------------------------------------------------------------------
-    protocol = "jt808"
-
-    @property
-    def device_key(self) -> str:
-        return self.device.key if self.device is not None else ""
-
     def send_command(self, kind: CommandKind, params: dict[str, Any]) -> int:
         """Write the command in the terminal's own header version; returns its serial, which
         the terminal echoes as the reply serial of 0x0001/0x0104/0x0201/0x0500."""
@@ -78,38 +62,10 @@ class Jt808Connection(asyncio.Protocol):
             )
         return self._send_to(header, msg_id, body)
 
-    def _went_online(self) -> None:
-        """The device on this connection is identified and accepted: it can get commands."""
-        if not self._online and self.device is not None and not self.device.quarantined:
-            self._online = True
-            self.gw.sessions.online(self)
-
     # -- asyncio.Protocol -------------------------------------------------------------------
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        if not self.gw.guard.admit(self, self.transport):
-            return
-        self.gw.metrics.connections.labels("jt808").inc()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self not in self.gw.guard.connections:
-            return  # refused at admission
-        self.gw.guard.release(self)
-        if self._online:
-            self.gw.sessions.offline(self)
-        self.gw.metrics.connections.labels("jt808").dec()
-        if self.transport is not None:
-            self.gw.backpressure.forget(self.transport)
-
     def data_received(self, data: bytes) -> None:
         frames = self.splitter.feed(data)
-        now = time.monotonic()
-        if frames:
-            self.last_frame_at = now
-        if not self.splitter.pending:
-            self.partial_since = None
-        elif self.partial_since is None or frames:
-            self.partial_since = now
+        self.stamp(len(frames), self.splitter.pending)
         for content in frames:
             try:
                 self._handle(content)
@@ -190,9 +146,7 @@ class Jt808Connection(asyncio.Protocol):
         device = self.gw.directory.get("jt808", phone)
         if device is None and self.gw.unknown_policy == "quarantine":
             device = self.gw.directory.quarantine("jt808", phone, self.gw.clock())
-        if self._online:  # another terminal id on the same socket: the old one left
-            self.gw.sessions.offline(self)
-            self._online = False
+        self.went_offline()  # another terminal id on the same socket: the old one left
         self.device = device
         return device
 
@@ -220,7 +174,7 @@ class Jt808Connection(asyncio.Protocol):
         if not accepted:
             log.warning("JT/T 808 %s failed authentication", message.header.phone)
             return
-        self._went_online()
+        self.went_online()
 
     def _on_heartbeat(self, message: Any) -> None:
         device = self._device_for(message)
@@ -237,12 +191,12 @@ class Jt808Connection(asyncio.Protocol):
                     )
                 )
             )
-            self._went_online()
+            self.went_online()
         self._respond(message, OK if device is not None else FAILURE)
 
     def _on_logout(self, message: Any) -> None:
         self._respond(message, OK)
-        self._flush()  # the answer goes out before the close
+        self.flush()  # the answer goes out before the close
         if self.transport is not None:
             self.transport.close()
 
@@ -263,7 +217,7 @@ class Jt808Connection(asyncio.Protocol):
             )
             self._respond(message, NOT_SUPPORTED)
             return
-        self._went_online()
+        self.went_online()
         observations = jt808.to_observations(
             message, device_key=device.key, tz=device.tz, server_time_ms=self.gw.clock()
         )
@@ -328,60 +282,21 @@ class Jt808Connection(asyncio.Protocol):
             version=header.version,
             protocol_version=header.protocol_version or 1,
         )
-        if not self._outbox:  # one write per connection per loop iteration
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._outbox.append(frame)
+        self.queue(frame)
         return self.serial
 
-    def _flush(self) -> None:
-        frames, self._outbox = self._outbox, []
-        if frames and self.transport is not None and not self.transport.is_closing():
-            self.transport.write(b"".join(frames))
 
+class Jt808Gateway(DeviceGateway):
+    protocol = "jt808"
 
-class Jt808Gateway:
-    def __init__(
-        self,
-        bus: Bus,
-        directory: DeviceDirectory,
-        metrics: Metrics,
-        clock: Callable[[], int],
-        *,
-        unknown_policy: UnknownPolicy = "quarantine",
-        sessions: Sessions | None = None,
-        limits: TcpLimits | None = None,
-    ):
-        self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
-        self.unknown_policy = unknown_policy
-        self.sessions = sessions if sessions is not None else Sessions()
-        self.backpressure = BackPressure(bus)
-        self.frames_ok = metrics.frames.labels("jt808", "ok")  # bound once: hot path
-        self.guard = ConnectionGuard(limits or TcpLimits(), metrics, "jt808")
+    def setup(self) -> None:
         self.reassembler = jt808.Reassembler()
-        self._subpackets: asyncio.Task[None] | None = None
-        self._server: asyncio.Server | None = None
 
-    async def start(self, host: str, port: int) -> int:
-        """Listen; returns the bound port (useful when ``port`` is 0)."""
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: Jt808Connection(self), host, port)
-        self.guard.start()
-        self._subpackets = loop.create_task(self._sweep_subpackets())
-        sock = self._server.sockets[0]
-        return int(sock.getsockname()[1])
+    def new_connection(self) -> Jt808Connection:
+        return Jt808Connection(self)
 
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self.guard.stop()
-            if self._subpackets is not None:
-                self._subpackets.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._subpackets
-            for conn in list(self.guard.connections):
-                if conn.transport is not None:
-                    conn.transport.close()
-            await self._server.wait_closed()
+    def background(self) -> list[Callable[[], Any]]:
+        return [self._sweep_subpackets]
 
     async def _sweep_subpackets(self, every_s: float = SUBPACKET_SWEEP_S) -> None:
         """Drop timed-out sub-packeted messages; ask terminals for the pieces still missing."""

@@ -1,0 +1,157 @@
+"""What every TCP device gateway shares, whatever its protocol.
+
+:class:`DeviceGateway` listens, owns the :class:`~assetwatch.gateways.tcp.ConnectionGuard`
+(TCP limits), the back-pressure and the sessions registry. :class:`DeviceConnection` is the
+protocol-neutral half of a connection: admission, the bookkeeping the guard sweeps on
+(time of the last frame, start of an unfinished one), one write per loop iteration, and
+the device's presence in the sessions registry. A protocol subclasses both and adds its
+codec, its handlers and ``send_command``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
+
+from assetwatch.gateways.backpressure import BackPressure
+from assetwatch.gateways.sessions import Sessions
+from assetwatch.gateways.tcp import ConnectionGuard, TcpLimits
+from assetwatch.observability import Metrics
+from assetwatch.pipeline.bus import Bus
+from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+
+UnknownPolicy = Literal["quarantine", "reject"]
+G = TypeVar("G", bound="DeviceGateway")
+
+
+class DeviceConnection(asyncio.Protocol, Generic[G]):
+    """One device socket. ``protocol`` names the protocol in metrics and sessions."""
+
+    protocol: ClassVar[str]
+
+    def __init__(self, gateway: G):
+        self.gw = gateway
+        self.transport: asyncio.Transport | None = None
+        self.device: DeviceInfo | None = None
+        self.last_frame_at = 0.0
+        self.partial_since: float | None = None
+        self.garbage = 0
+        self._outbox: list[bytes] = []
+        self._online = False  # registered in the gateway's sessions
+
+    @property
+    def device_key(self) -> str:
+        return self.device.key if self.device is not None else ""
+
+    # -- asyncio.Protocol -------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        if not self.gw.guard.admit(self, self.transport):
+            return
+        self.gw.metrics.connections.labels(self.protocol).inc()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self not in self.gw.guard.connections:
+            return  # refused at admission
+        self.gw.guard.release(self)
+        self.went_offline()
+        self.gw.metrics.connections.labels(self.protocol).dec()
+        if self.transport is not None:
+            self.gw.backpressure.forget(self.transport)
+
+    # -- for the guard ----------------------------------------------------------------------
+    def stamp(self, frames: int, pending: int) -> None:
+        """After a read: ``frames`` completed, ``pending`` bytes of an unfinished one held."""
+        now = time.monotonic()
+        if frames:
+            self.last_frame_at = now
+        if not pending:
+            self.partial_since = None
+        elif self.partial_since is None or frames:
+            self.partial_since = now
+
+    # -- sessions ---------------------------------------------------------------------------
+    def went_online(self) -> None:
+        """The device on this connection is identified and accepted: it can get commands."""
+        if not self._online and self.device is not None and not self.device.quarantined:
+            self._online = True
+            self.gw.sessions.online(self)  # type: ignore[arg-type]  # subclasses are links
+
+    def went_offline(self) -> None:
+        if self._online:
+            self.gw.sessions.offline(self)  # type: ignore[arg-type]
+            self._online = False
+
+    # -- writing ----------------------------------------------------------------------------
+    def queue(self, frame: bytes) -> None:
+        """Write ``frame`` with everything else queued in this loop iteration (one syscall)."""
+        if self.transport is None or self.transport.is_closing():
+            return
+        if not self._outbox:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._outbox.append(frame)
+
+    def flush(self) -> None:
+        frames, self._outbox = self._outbox, []
+        if frames and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(frames))
+
+
+class DeviceGateway:
+    """Listens for one protocol's devices; subclasses say how to make a connection."""
+
+    protocol: ClassVar[str]
+
+    def __init__(
+        self,
+        bus: Bus,
+        directory: DeviceDirectory,
+        metrics: Metrics,
+        clock: Callable[[], int],
+        *,
+        unknown_policy: UnknownPolicy = "quarantine",
+        sessions: Sessions | None = None,
+        limits: TcpLimits | None = None,
+    ):
+        self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
+        self.unknown_policy = unknown_policy
+        self.sessions = sessions if sessions is not None else Sessions()
+        self.backpressure = BackPressure(bus)
+        self.frames_ok = metrics.frames.labels(self.protocol, "ok")  # bound once: hot path
+        self.guard = ConnectionGuard(limits or TcpLimits(), metrics, self.protocol)
+        self._server: asyncio.Server | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.setup()
+
+    def setup(self) -> None:
+        """Protocol-specific state, made at the end of ``__init__``."""
+
+    def new_connection(self) -> asyncio.Protocol:
+        raise NotImplementedError
+
+    def background(self) -> list[Callable[[], Any]]:
+        """Coroutine functions to run while listening (e.g. a periodic sweep)."""
+        return []
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen; returns the bound port (useful when ``port`` is 0)."""
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self.new_connection, host, port)
+        self.guard.start()
+        self._tasks = [loop.create_task(job()) for job in self.background()]
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.close()
+        await self.guard.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for conn in list(self.guard.connections):
+            if conn.transport is not None:
+                conn.transport.close()
+        await self._server.wait_closed()
