@@ -8,12 +8,12 @@ either.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from assetwatch.errors import ProtocolError
-from assetwatch.model.observation import Observation
+from assetwatch.protocols.json_view import position_json
 from assetwatch.protocols.osmand import PROTOCOL, OsmAndReport, SpeedUnit, device_id, parse_params
 from assetwatch.protocols.osmand_json import parse_json
 
@@ -68,24 +68,7 @@ def report_to_json(report: OsmAndReport) -> JsonDict:
     return {
         "protocol": PROTOCOL,
         "device_id": report.device_id,
-        "positions": [_position(o) for o in report.observations],
-    }
-
-
-def _position(observation: Observation) -> JsonDict:
-    return {
-        "time": datetime.fromtimestamp(observation.time_ms / 1000, UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z"),
-        "lat": observation.lat,
-        "lon": observation.lon,
-        "altitude_m": observation.altitude_m,
-        "speed_kmh": observation.speed_kmh,
-        "course": observation.course,
-        "accuracy_m": observation.accuracy_m,
-        "valid": observation.valid,
-        "alarms": list(observation.alarms),
-        "attributes": observation.attributes,
+        "positions": [position_json(o, milliseconds=True) for o in report.observations],
     }
 
 

@@ -4,11 +4,11 @@ with the same contract as the JT/T 808 one."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, Final
 
 from assetwatch.errors import ProtocolError
-from assetwatch.model.observation import Observation, ObservationKind
+from assetwatch.model.observation import ObservationKind
 from assetwatch.protocols.gt06.alarm import Alarm, Status
 from assetwatch.protocols.gt06.decoder import Message, decode_frame, frames_from_hex
 from assetwatch.protocols.gt06.info import Information
@@ -26,6 +26,7 @@ from assetwatch.protocols.gt06.session import (
 from assetwatch.protocols.gt06.status import alarm_meaning, terminal_alarm
 from assetwatch.protocols.gt06.text import CommandReply, ServerCommand
 from assetwatch.protocols.gt06.wire import CellTower, GpsFix, binary_time
+from assetwatch.protocols.json_view import position_json
 
 JsonDict = dict[str, Any]
 
@@ -55,29 +56,13 @@ def message_to_json(message: Message, *, tz: tzinfo) -> JsonDict:
         "device_id": body.imei if isinstance(body, Login) else None,
         "serial": frame.serial,
         "checksum_ok": frame.crc_ok,
-        "positions": [_position(o) for o in observations if o.kind is ObservationKind.POSITION],
+        "positions": [
+            position_json(o, time_valid=not o.attributes.get("raw.time_invalid"))
+            for o in observations
+            if o.kind is ObservationKind.POSITION
+        ],
         "body": document,
     }
-
-
-def _position(observation: Observation) -> JsonDict:
-    attributes = observation.attributes
-    time = None if attributes.get("raw.time_invalid") else _iso_utc(observation.time_ms)
-    return {
-        "time": time,
-        "lat": observation.lat,
-        "lon": observation.lon,
-        "altitude_m": observation.altitude_m,
-        "speed_kmh": observation.speed_kmh,
-        "course": observation.course,
-        "valid": observation.valid,
-        "alarms": list(observation.alarms),
-        "attributes": attributes,
-    }
-
-
-def _iso_utc(time_ms: int) -> str:
-    return datetime.fromtimestamp(time_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _datetime(raw: bytes) -> str | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, Final
 
 import msgspec
 
 from assetwatch.errors import ProtocolError
-from assetwatch.model.observation import Observation
+from assetwatch.protocols.json_view import position_json
 from assetwatch.protocols.jt808 import json_bodies as jb
 from assetwatch.protocols.jt808.alarms import alarm_names
 from assetwatch.protocols.jt808.attributes import QueryAttributes, TerminalAttributes
@@ -66,29 +66,11 @@ def message_to_json(message: Message, *, tz: tzinfo) -> JsonDict:
         "device_id": header.phone,
         "serial": header.serial,
         "checksum_ok": message.checksum_ok,
-        "positions": [_position(observation) for observation in observations],
+        "positions": [
+            position_json(o, time_valid="raw.time_bcd" not in o.attributes) for o in observations
+        ],
         "body": body_to_json(message.body, header.version),
     }
-
-
-def _position(observation: Observation) -> JsonDict:
-    attributes = observation.attributes
-    time = None if "raw.time_bcd" in attributes else _iso_utc(observation.time_ms)
-    return {
-        "time": time,
-        "lat": observation.lat,
-        "lon": observation.lon,
-        "altitude_m": observation.altitude_m,
-        "speed_kmh": observation.speed_kmh,
-        "course": observation.course,
-        "valid": observation.valid,
-        "alarms": list(observation.alarms),
-        "attributes": attributes,
-    }
-
-
-def _iso_utc(time_ms: int) -> str:
-    return datetime.fromtimestamp(time_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _location(body: LocationReport, version: str) -> JsonDict:
