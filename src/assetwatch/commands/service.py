@@ -14,8 +14,9 @@ from assetwatch.commands.models import MAX_EXPIRY_S, STATUSES, checked_params
 from assetwatch.errors import ConflictError, NotFoundError, ValidationError
 from assetwatch.model.commands import IMMOBILISING
 from assetwatch.model.scope import Scope
+from assetwatch.registry.bindings import open_asset_id
 from assetwatch.registry.lookup import device_id_of
-from assetwatch.storage.schema import assets, bindings, commands, devices
+from assetwatch.storage.schema import assets, commands, devices
 from assetwatch.tracking.service import iso
 
 
@@ -62,15 +63,6 @@ def public_view(row: Any) -> dict[str, Any]:
     }
 
 
-def _bound_asset(conn: Connection, device_id: int) -> int | None:
-    found = conn.scalar(
-        select(bindings.c.asset_id).where(
-            (bindings.c.device_id == device_id) & bindings.c.valid_to_ms.is_(None)
-        )
-    )
-    return None if found is None else int(found)
-
-
 def create(
     engine: Engine,
     *,
@@ -97,7 +89,7 @@ def create(
             insert(commands).values(
                 tenant_id=scope.tenant_id,
                 device_id=device_id,
-                asset_id=_bound_asset(conn, device_id),
+                asset_id=open_asset_id(conn, device_id),
                 kind=command_kind.value,
                 params=checked,
                 status="queued",

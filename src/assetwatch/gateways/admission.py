@@ -8,11 +8,8 @@ Unknown devices follow the ``unknown_devices`` policy, as on the JT/T 808 gatewa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
-from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
-
-UnknownPolicy = Literal["quarantine", "reject"]
+from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo, UnknownPolicy
 
 
 class Refused(Exception):
@@ -33,16 +30,14 @@ def admit(
     clock: Callable[[], int],
 ) -> DeviceInfo:
     """The device ``(protocol, key)``, quarantined if unknown and the policy says so."""
-    device = directory.get(protocol, key)
+    device = directory.find(protocol, key, unknown=policy, now_ms=clock())
     if device is None:
-        if policy == "reject":
-            raise Refused(
-                403,
-                "Unknown device",
-                f"{protocol} device {key!r} is not provisioned",
-                reason="unknown_device",
-            )
-        return directory.quarantine(protocol, key, clock())
+        raise Refused(
+            403,
+            "Unknown device",
+            f"{protocol} device {key!r} is not provisioned",
+            reason="unknown_device",
+        )
     if device.status == "revoked":
         raise Refused(
             403, "Device revoked", f"{protocol} device {key!r} is revoked", reason="revoked_device"

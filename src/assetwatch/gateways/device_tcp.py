@@ -13,16 +13,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from assetwatch.gateways.backpressure import BackPressure
 from assetwatch.gateways.sessions import Sessions
 from assetwatch.gateways.tcp import ConnectionGuard, TcpLimits
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import Bus
-from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo, UnknownPolicy
 
-UnknownPolicy = Literal["quarantine", "reject"]
 G = TypeVar("G", bound="DeviceGateway")
 
 
@@ -30,6 +29,11 @@ class DeviceConnection(asyncio.Protocol, Generic[G]):
     """One device socket. ``protocol`` names the protocol in metrics and sessions."""
 
     protocol: ClassVar[str]
+
+    def find_device(self, key: str) -> DeviceInfo | None:
+        """The device ``key`` on this protocol, by the gateway's unknown-device policy."""
+        gw = self.gw
+        return gw.directory.find(self.protocol, key, unknown=gw.unknown_policy, now_ms=gw.clock())
 
     def __init__(self, gateway: G):
         self.gw = gateway

@@ -21,10 +21,10 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from assetwatch.errors import ProtocolError
-from assetwatch.gateways.device_tcp import DeviceConnection, DeviceGateway, UnknownPolicy
+from assetwatch.gateways.device_tcp import DeviceConnection, DeviceGateway
 from assetwatch.model.commands import CommandKind
 from assetwatch.pipeline.bus import Ack, Envelope
-from assetwatch.pipeline.directory import DeviceInfo
+from assetwatch.pipeline.directory import DeviceInfo, UnknownPolicy
 from assetwatch.protocols import gt06
 
 log = logging.getLogger(__name__)
@@ -114,10 +114,8 @@ class Gt06Connection(DeviceConnection["Gt06Gateway"]):
         self.gw.frames_ok.inc()
 
     def _on_login(self, message: gt06.Message, login: gt06.Login) -> None:
-        directory, imei = self.gw.directory, login.imei
-        device = directory.get(PROTOCOL, imei)
-        if device is None and self.gw.unknown_policy == "quarantine":
-            device = directory.quarantine(PROTOCOL, imei, self.gw.clock())
+        imei = login.imei
+        device = self.find_device(imei)
         if device is None or device.status == "revoked":
             self.gw.metrics.frames.labels(PROTOCOL, "bad").inc()
             log.warning("GT06 login of %s refused (%s)", imei, "revoked" if device else "unknown")

@@ -32,11 +32,11 @@ import msgspec
 import uvicorn
 
 from assetwatch.errors import ProtocolError
-from assetwatch.gateways.admission import Refused, UnknownPolicy, admit
+from assetwatch.gateways.admission import Refused, admit
 from assetwatch.model.observation import Observation
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import Ack, Bus, Envelope
-from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo, UnknownPolicy
 from assetwatch.protocols import jsonmsg
 from assetwatch.protocols.jsonmsg import InvalidMessage
 from assetwatch.protocols.osmand import SpeedUnit

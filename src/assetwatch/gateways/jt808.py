@@ -17,11 +17,11 @@ from typing import Any
 import msgspec
 
 from assetwatch.errors import CommandNotSupported, ProtocolError
-from assetwatch.gateways.device_tcp import DeviceConnection, DeviceGateway, UnknownPolicy
+from assetwatch.gateways.device_tcp import DeviceConnection, DeviceGateway
 from assetwatch.model.commands import CommandKind
 from assetwatch.model.observation import Observation, ObservationKind
 from assetwatch.pipeline.bus import Ack, Envelope
-from assetwatch.pipeline.directory import DeviceInfo
+from assetwatch.pipeline.directory import DeviceInfo, UnknownPolicy
 from assetwatch.protocols import jt808
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,7 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
         phone = message.header.phone
         if self.device is not None and self.device.key == phone:
             return self.device
-        device = self.gw.directory.get("jt808", phone)
-        if device is None and self.gw.unknown_policy == "quarantine":
-            device = self.gw.directory.quarantine("jt808", phone, self.gw.clock())
+        device = self.find_device(phone)
         self.went_offline()  # another terminal id on the same socket: the old one left
         self.device = device
         return device

@@ -33,7 +33,7 @@ import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from assetwatch.errors import ConfigurationError
-from assetwatch.gateways.admission import Refused, UnknownPolicy, admit
+from assetwatch.gateways.admission import Refused, admit
 from assetwatch.gateways.mqtt_topics import (
     MAX_PAYLOAD_BYTES,
     UnknownTopic,
@@ -43,7 +43,7 @@ from assetwatch.gateways.mqtt_topics import (
 )
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import Ack, Bus, Envelope
-from assetwatch.pipeline.directory import DeviceDirectory
+from assetwatch.pipeline.directory import DeviceDirectory, UnknownPolicy
 from assetwatch.protocols import jsonmsg
 from assetwatch.settings import Settings
 

@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, insert, select, update
@@ -31,6 +32,9 @@ from assetwatch.storage.schema import (
 )
 
 log = logging.getLogger(__name__)
+
+UnknownPolicy = Literal["quarantine", "reject"]
+"""What happens to frames from devices nobody provisioned (``--unknown-devices``)."""
 
 
 def parse_timezone(name: str) -> tzinfo:
@@ -143,6 +147,16 @@ class DeviceDirectory:
             self.reload()
             info = self._devices.get((protocol, key))
         return info
+
+    def find(
+        self, protocol: str, key: str, *, unknown: UnknownPolicy, now_ms: int
+    ) -> DeviceInfo | None:
+        """The device a gateway is talking to; an unknown one is quarantined under
+        ``unknown="quarantine"``, or ``None`` under ``"reject"``."""
+        device = self.get(protocol, key)
+        if device is None and unknown == "quarantine":
+            device = self.quarantine(protocol, key, now_ms)
+        return device
 
     def by_id(self, device_id: int) -> DeviceInfo | None:
         return self._by_id.get(device_id)
