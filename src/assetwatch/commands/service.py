@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, insert, select, update
+from sqlalchemy import Engine, Select, insert, select, update
 
 from assetwatch.commands.models import MAX_EXPIRY_S, STATUSES, checked_params
 from assetwatch.errors import ConflictError, NotFoundError, ValidationError
