@@ -72,6 +72,7 @@ async def test_queued_while_offline_then_delivered_and_acked(desk: Desk) -> None
     )
     await desk.dispatcher.cycle()
     assert len(link.sent) == 1  # never sent twice
+    assert desk.dispatcher._inflight == {} == desk.dispatcher._sent_as
     assert (_metric(desk, "sent"), _metric(desk, "acked")) == (1.0, 1.0)
 
 
@@ -93,6 +94,7 @@ async def test_an_answer_found_by_correlation_after_a_restart(desk: Desk) -> Non
     desk.sessions.online(RecordingLink(CAR))
     await desk.dispatcher.cycle()
     desk.dispatcher._inflight.clear()
+    desk.dispatcher._sent_as.clear()
     desk.sessions.outcome("jt808", CAR, CommandOutcome(correlation=101, result=CommandResult.OK))
     await _settled(desk)
     assert _view(desk, command_id)["status"] == "acked"
@@ -154,6 +156,7 @@ async def test_no_answer_means_another_attempt_then_failure(desk: Desk) -> None:
     view = _view(desk, command_id)
     assert (view["status"], view["error"]) == ("failed", "no answer after 2 attempts")
     assert len(link.sent) == 2
+    assert desk.dispatcher._inflight == {} == desk.dispatcher._sent_as
     assert _metric(desk, "retried") == 1.0
 
 

@@ -52,6 +52,7 @@ class CommandDispatcher:
         self._lock = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inflight: dict[tuple[str, str, int], int] = {}  # (protocol, key, corr) → id
+        self._sent_as: dict[int, tuple[str, str, int]] = {}  # id → its (protocol, key, corr)
         self._tasks: set[asyncio.Task[None]] = set()
         sessions.on_online(self._on_online)
         sessions.on_outcome(self._on_outcome)
@@ -67,6 +68,8 @@ class CommandDispatcher:
 
     def _on_outcome(self, protocol: str, device_key: str, outcome: CommandOutcome) -> None:
         command_id = self._inflight.pop((protocol, device_key, outcome.correlation), None)
+        if command_id is not None:
+            self._sent_as.pop(command_id, None)
         task = asyncio.get_running_loop().create_task(
             self._settle(protocol, device_key, outcome, command_id)
         )
@@ -94,7 +97,10 @@ class CommandDispatcher:
     async def cycle(self) -> None:
         """Expire, retry unanswered, then deliver what is queued for online devices."""
         now = self.clock()
-        for _, protocol in await asyncio.to_thread(delivery.expire, self.engine, now_ms=now):
+        for command_id, protocol in await asyncio.to_thread(
+            delivery.expire, self.engine, now_ms=now
+        ):
+            self._forget(command_id)
             self.metrics.commands.labels(protocol, "expired").inc()
         retried, failed = await asyncio.to_thread(
             delivery.retry_unanswered,
@@ -132,7 +138,10 @@ class CommandDispatcher:
                 return
             except ConnectionError:
                 return  # the device left; it stays queued for its next connection
-            self._inflight[(command.protocol, command.device_key, correlation)] = command.id
+            self._forget(command.id)  # a re-send: the old correlation is dead
+            key = (command.protocol, command.device_key, correlation)
+            self._inflight[key] = command.id
+            self._sent_as[command.id] = key
             await asyncio.to_thread(
                 delivery.mark_sent,
                 self.engine,
@@ -166,6 +175,6 @@ class CommandDispatcher:
         self.metrics.commands.labels(protocol, result).inc()
 
     def _forget(self, command_id: int) -> None:
-        for key, value in list(self._inflight.items()):
-            if value == command_id:
-                del self._inflight[key]
+        key = self._sent_as.pop(command_id, None)
+        if key is not None:
+            self._inflight.pop(key, None)
