@@ -282,6 +282,8 @@ class HttpGateway:
 
     async def _store(self, device: DeviceInfo, observations: list[Observation], label: str) -> None:
         """Publish and wait until the processor committed (or failed) every observation."""
+        if not observations:
+            return  # nothing to store (an Ack of 0 parts would never settle)
         if self.bus.pending > BUSY_PENDING:
             raise Problem(503, "Busy", "too much data waiting to be stored; send again later")
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
