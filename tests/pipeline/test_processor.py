@@ -12,6 +12,7 @@ from assetwatch.model.observation import ObservationKind
 from assetwatch.model.scope import Scope
 from assetwatch.pipeline.bus import Ack, Envelope, MemoryBus
 from assetwatch.storage import schema as s
+from assetwatch.tracking import service as tracking
 from tests.pipeline.conftest import IN_LOT, IN_PAWN, OUT_OF_LOT, T0, World
 
 
@@ -183,6 +184,27 @@ def test_heartbeats_keep_a_parked_device_online(world: World) -> None:
     assert open_alarms(world) == []
     with world.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(s.observations)) == 1
+
+
+def test_the_last_heartbeat_status_is_kept_and_shown_live(world: World) -> None:
+    """Heartbeats are not stored as observations; their battery/GSM status must not vanish."""
+    p = world.processor
+    p.process([world.fix(T0 - 5_000, IN_LOT)])
+    status = {"battery_pct": 67, "gsm_level": 4, "charging": False, "raw.voltage": 4}
+    for at, battery in ((T0 - 2_000, 67), (T0 - 4_000, 90)):  # the older one arrives last
+        beat = world.fix(at, IN_LOT)
+        attrs = {**status, "battery_pct": battery}
+        p.process([msgspec.structs.replace(beat, kind=ObservationKind.HEARTBEAT, attributes=attrs)])
+    with world.engine.connect() as conn:
+        tenant = conn.scalar(select(s.tenants.c.id).where(s.tenants.c.key == "demo-bank"))
+        saved = conn.scalar(select(s.device_state.c.state))
+    assert saved["status"] == {"battery_pct": 67, "gsm_level": 4, "charging": False}
+    [live] = tracking.live(world.engine, scope=Scope(tenant_id=tenant))
+    assert live["device_status"] == {"battery_pct": 67, "gsm_level": 4, "charging": False}
+    assert live["device_status_time"] == "2026-05-28T20:26:38Z"
+    restarted = type(p)(p.engine, MemoryBus(), p.directory, p.metrics, p.publish, clock=p.clock)
+    [state] = restarted.device_states.values()
+    assert (state.status, state.status_ms) == (saved["status"], T0 - 2_000)
 
 
 def test_quarantined_device_goes_quiet_without_an_alarm(world: World) -> None:

@@ -82,6 +82,9 @@ class Batch:
         state = self.device_state(device)
         self._heard_from(device, state)
         if obs.kind == ObservationKind.HEARTBEAT:
+            if obs.attributes and (state.status_ms is None or obs.time_ms >= state.status_ms):
+                state.status = {k: v for k, v in obs.attributes.items() if k[:4] != "raw."}
+                state.status_ms = obs.time_ms
             return
         asset_id = None if device.quarantined else device.asset_at(obs.time_ms)
         late = self._is_late(obs, device, state)

@@ -16,9 +16,16 @@ class DeviceState:
     next_expected_ms: int | None = None  # offline deadline
     online: bool = True
     active_alarms: frozenset[str] = frozenset()
+    # the last status a heartbeat reported (battery, GSM level, charging...), and its time;
+    # heartbeats are not stored as observations, so this is the only place they are kept
+    status: dict[str, Any] | None = None
+    status_ms: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"active_alarms": sorted(self.active_alarms)}
+        state: dict[str, Any] = {"active_alarms": sorted(self.active_alarms)}
+        if self.status is not None:
+            state["status"], state["status_ms"] = self.status, self.status_ms
+        return state
 
     @classmethod
     def from_row(cls, row: Any) -> DeviceState:
@@ -31,6 +38,8 @@ class DeviceState:
             next_expected_ms=row.next_expected_ms,
             online=bool(row.online),
             active_alarms=frozenset(state.get("active_alarms", ())),
+            status=state.get("status"),
+            status_ms=state.get("status_ms"),
         )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from assetwatch.errors import NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
-from assetwatch.storage.schema import asset_state, assets, devices, observations
+from assetwatch.storage.schema import asset_state, assets, device_state, devices, observations
 
 MAX_TRACK_POINTS = 100_000
 
@@ -131,11 +131,12 @@ def live(engine: Engine, *, scope: Scope) -> list[dict[str, Any]]:
             s.c.speed_kmh,
             s.c.course,
             devices.c.key.label("device"),
+            device_state.c.state.label("device_state"),
         )
         .select_from(
-            s.join(assets, assets.c.id == s.c.asset_id).outerjoin(
-                devices, devices.c.id == s.c.device_id
-            )
+            s.join(assets, assets.c.id == s.c.asset_id)
+            .outerjoin(devices, devices.c.id == s.c.device_id)
+            .outerjoin(device_state, device_state.c.device_id == s.c.device_id)
         )
         .where(s.c.tenant_id == scope.tenant_id)
         .order_by(assets.c.key)
@@ -151,6 +152,14 @@ def live(engine: Engine, *, scope: Scope) -> list[dict[str, Any]]:
             "speed_kmh": r.speed_kmh,
             "course": r.course,
             "device": r.device,
+            **_device_status(r.device_state),
         }
         for r in rows
     ]
+
+
+def _device_status(state: dict[str, Any] | None) -> dict[str, Any]:
+    """The reporting device's last heartbeat status (battery, GSM...), when it sent one."""
+    if not state or state.get("status") is None:
+        return {"device_status": None, "device_status_time": None}
+    return {"device_status": state["status"], "device_status_time": iso(state.get("status_ms"))}
