@@ -4,6 +4,7 @@ Observation mapping, and a floor (fixed-offset ``struct`` reads of the same fiel
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
 from collections.abc import Callable
@@ -70,15 +71,13 @@ def _load_client_frames(count: int) -> list[bytes]:
 
 def _jt808_every_second_new(frames: list[bytes]) -> DecodeTarget:
     """Decoding a stream in which no two reports share a second: the time memos never hit."""
-    contents = [jt808.FrameSplitter().feed(frame)[0] for frame in frames]
-    turn = iter(range(1 << 62))
-    size = len(contents)
+    contents = itertools.cycle([jt808.FrameSplitter().feed(frame)[0] for frame in frames])
 
     def decode() -> object:
-        return jt808.decode_frame(contents[next(turn) % size])
+        return jt808.decode_frame(next(contents))
 
     def observe() -> object:
-        message = jt808.decode_frame(contents[next(turn) % size])
+        message = jt808.decode_frame(next(contents))
         return jt808.to_observations(message, device_key="k", tz=GMT8, server_time_ms=SERVER_MS)
 
     base = _jt808(frames[0])

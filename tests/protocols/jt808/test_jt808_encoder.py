@@ -219,7 +219,8 @@ def test_invalid_location_fields_raise_value_error() -> None:
     with pytest.raises(ValueError, match="2000-2099"):
         encode_location(LocationReport(**{**_fields(report), "time_local": datetime(1999, 1, 1)}))
     with pytest.raises(ValueError, match="does not fit"):
-        encode_location(LocationReport(**{**_fields(report), "extras": ((1, bytes(256)),)}))
+        too_long = {"extra_ids": (1,), "extra_values": (bytes(256),)}
+        encode_location(LocationReport(**{**_fields(report), **too_long}))
     with pytest.raises(ValueError, match="model"):
         encode_registration(
             Registration(

@@ -67,6 +67,7 @@ def trailers(draw: st.DrawFn) -> bytes:
 def reports(draw: st.DrawFn) -> LocationReport:
     status = draw(u32 | st.sampled_from([0x2, 0x6, 0xA, 0xE, 0x000C0C03]))
     lat_raw, lon_raw = draw(u32 | st.integers(0, 90_000_000)), draw(u32)
+    items = draw(st.lists(st.tuples(u8, values), max_size=5))
     return LocationReport(
         alarm_flags=draw(u32),
         status=status,
@@ -76,7 +77,8 @@ def reports(draw: st.DrawFn) -> LocationReport:
         speed_kmh=draw(u16) / 10,
         course=draw(u16),
         time_local=draw(times),
-        extras=tuple(draw(st.lists(st.tuples(u8, values), max_size=5))),
+        extra_ids=tuple(item_id for item_id, _ in items),
+        extra_values=tuple(value for _, value in items),
         trailer=draw(trailers()),
     )
 

@@ -16,13 +16,14 @@ import msgspec
 from assetwatch.errors import ProtocolError
 from assetwatch.protocols.jt808.frame import unescape, xor_checksum
 from assetwatch.protocols.jt808.header import Header, split_header
-from assetwatch.protocols.jt808.messages import PARSERS, Body
+from assetwatch.protocols.jt808.location import parse_location
+from assetwatch.protocols.jt808.messages import LOCATION, PARSERS, Body
 from assetwatch.protocols.jt808.responses import RawBody
 
 ASSUMABLE_VERSIONS: Final = (None, "2011", "2013")
 
 
-class Message(msgspec.Struct, frozen=True):
+class Message(msgspec.Struct, frozen=True, gc=False):
     """A decoded frame: header, typed body, checksum verdict and the un-escaped body bytes."""
 
     header: Header
@@ -43,7 +44,11 @@ def decode_frame(content: bytes, *, assume_version: str | None = None) -> Messag
         raise ValueError(f"assume_version must be '2011', '2013' or None, not {assume_version!r}")
     header, offset = split_header(content, assume_version)
     raw_body = content[offset : offset + header.body_len]
-    return Message(header, parse_body(header, raw_body), xor_checksum(content) == 0, raw_body)
+    if header.msg_id == LOCATION and header.packet_total is None and not header.encrypted:
+        body: Body = parse_location(raw_body)  # most traffic: skip the dispatch (0.15 µs)
+    else:
+        body = parse_body(header, raw_body)
+    return Message(header, body, xor_checksum(content) == 0, raw_body)
 
 
 def parse_body(header: Header, raw_body: bytes) -> Body:

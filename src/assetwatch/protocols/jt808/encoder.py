@@ -140,9 +140,11 @@ def build_location(
     status |= STATUS_WEST if lon < 0 else 0
     lat_q = round(abs(lat) * 1e6) / 1e6
     lon_q = round(abs(lon) * 1e6) / 1e6
+    items = tuple(extras)
     return LocationReport(
         alarm_flags, status, -lat_q if lat < 0 else lat_q, -lon_q if lon < 0 else lon_q,
-        altitude_m, round(speed_kmh * 10) / 10, course, time_local, tuple(extras), trailer,
+        altitude_m, round(speed_kmh * 10) / 10, course, time_local,
+        tuple(item_id for item_id, _ in items), tuple(value for _, value in items), trailer,
     )  # fmt: skip
 
 

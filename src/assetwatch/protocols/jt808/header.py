@@ -16,7 +16,6 @@ from assetwatch.errors import ProtocolError
 
 VERSIONS: Final = ("2011", "2013", "2019")
 
-_IDS = struct.Struct(">HH")
 _H2013 = struct.Struct(">HH6sH")
 _H2019 = struct.Struct(">HHB10sH")
 _PACKET = struct.Struct(">HH")
@@ -33,7 +32,7 @@ MIN_2013_REGISTRATION: Final = 37
 """A 0x0100 body shorter than this can only be the 2011 layout (25 + plate bytes)."""
 
 
-class Header(msgspec.Struct, frozen=True):
+class Header(msgspec.Struct, frozen=True, gc=False):
     """A decoded message header.
 
     ``phone`` is the terminal phone/id as on the wire: 12 BCD digits (2011/2013) or 20
@@ -90,7 +89,17 @@ def split_header(content: bytes, assume_version: str | None = None) -> tuple[Hea
     size = len(content)
     if size < 13:
         raise ProtocolError(f"frame too short: {size} bytes (a header needs 12 + 1 checksum)")
-    msg_id, props = _IDS.unpack_from(content)
+    msg_id, props, phone_raw, serial = _H2013.unpack_from(content)
+    if not props & (VERSION_FLAG | SUBPACKET_FLAG):  # the common case, without detours
+        body_len = props & BODY_LEN_MASK
+        if size - 13 < body_len:
+            raise _truncated_body(msg_id, body_len, size - 13)
+        version = assume_version or _guess_2011_2013(msg_id, props)
+        header = Header(
+            msg_id, props, version, phone_raw.hex(), serial, None, None, None, body_len,
+            bool(props & ENCRYPTION_MASK),
+        )  # fmt: skip
+        return header, 12
     is_2019, mismatch = _is_2019_layout(props, size)
     if is_2019:
         if size < 18:
@@ -99,7 +108,6 @@ def split_header(content: bytes, assume_version: str | None = None) -> tuple[Hea
         offset = 17
         version = "2019"
     else:
-        _, _, phone_raw, serial = _H2013.unpack_from(content)
         protocol_version = None
         offset = 12
         version = assume_version or _guess_2011_2013(msg_id, props)
@@ -112,15 +120,18 @@ def split_header(content: bytes, assume_version: str | None = None) -> tuple[Hea
     body_len = props & BODY_LEN_MASK
     available = size - offset - 1
     if available < body_len:
-        raise ProtocolError(
-            f"truncated body: message 0x{msg_id:04X} declares {body_len} bytes, "
-            f"frame holds {available}"
-        )
+        raise _truncated_body(msg_id, body_len, available)
     header = Header(
         msg_id, props, version, phone_raw.hex(), serial, protocol_version, total, index,
         body_len, bool(props & ENCRYPTION_MASK), mismatch,
     )  # fmt: skip
     return header, offset
+
+
+def _truncated_body(msg_id: int, body_len: int, available: int) -> ProtocolError:
+    return ProtocolError(
+        f"truncated body: message 0x{msg_id:04X} declares {body_len} bytes, frame holds {available}"
+    )
 
 
 def _guess_2011_2013(msg_id: int, props: int) -> str:

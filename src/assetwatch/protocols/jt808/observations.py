@@ -144,8 +144,8 @@ def _attributes(report: LocationReport, version: str, batch_type: int | None) ->
     attributes: dict[str, Any] = status_attributes(report.status, version)
     attributes["raw.alarm_flags"] = report.alarm_flags
     attributes["raw.status"] = report.status
-    if report.extras:
-        add_extra_attributes(attributes, report.extras)
+    if report.extra_ids:
+        add_extra_attributes(attributes, zip(report.extra_ids, report.extra_values, strict=True))
     if report.trailer:
         attributes["raw.trailer"] = report.trailer.hex()
     if batch_type is not None:

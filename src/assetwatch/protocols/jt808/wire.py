@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 _INVALID = 0x80
 BCD_VALUE: tuple[int, ...] = tuple(
@@ -15,9 +15,11 @@ _PAD = "\x00 "
 ZERO_TIME = bytes(6)
 
 
-_TIMES: dict[bytes, datetime | None] = {}
-_TIMES_MAX = 4096
-_MISSING = object()
+_MINUTES: dict[bytes, datetime] = {}
+_MINUTES_MAX = 4096
+_NO_MINUTE = datetime.min
+"""Memoised for a minute whose BCD digits are not a valid time."""
+_SECONDS: tuple[timedelta, ...] = tuple(timedelta(seconds=s) for s in range(60))
 
 
 def decode_bcd_time(raw: bytes) -> datetime | None:
@@ -26,30 +28,33 @@ def decode_bcd_time(raw: bytes) -> datetime | None:
     Returns ``None`` for invalid BCD digits or an impossible date (a device with no time
     yet sends all zeros): an unusable timestamp is not a reason to drop the message.
 
-    A fleet's live reports share their seconds (thousands of trackers report within the
-    same second), so the datetimes are memoised: a hit costs a dict lookup (0.04 µs)
-    instead of building a datetime (0.33 µs). The memo is bounded (cleared when full).
+    A fleet's live reports share their minutes, so the datetime of each minute is memoised
+    and the seconds are added to it: 0.17 µs, hit or miss, instead of 0.35 µs to build a
+    datetime (a memo of whole times would hit at 0.08 µs but miss at 0.55 µs, and a fleet's
+    seconds are often all different). The memo is bounded (cleared when full).
     """
-    cached = _TIMES.get(raw, _MISSING)
-    if cached is not _MISSING:
-        return cached  # type: ignore[return-value]
-    value = _bcd_time(raw)
-    if len(_TIMES) >= _TIMES_MAX:
-        _TIMES.clear()
-    _TIMES[bytes(raw)] = value
-    return value
+    minute = _MINUTES.get(raw[:5])
+    if minute is None:
+        minute = _bcd_minute(raw)
+        if len(_MINUTES) >= _MINUTES_MAX:
+            _MINUTES.clear()
+        _MINUTES[raw[:5]] = minute
+    second = BCD_VALUE[raw[5]]
+    if minute is _NO_MINUTE or second > 59:  # an invalid digit reads as 0x80
+        return None
+    return minute + _SECONDS[second]
 
 
-def _bcd_time(raw: bytes) -> datetime | None:
+def _bcd_minute(raw: bytes) -> datetime:
     bcd = BCD_VALUE
     year, month, day = bcd[raw[0]], bcd[raw[1]], bcd[raw[2]]
-    hour, minute, second = bcd[raw[3]], bcd[raw[4]], bcd[raw[5]]
-    if (year | month | day | hour | minute | second) & _INVALID:
-        return None
+    hour, minute = bcd[raw[3]], bcd[raw[4]]
+    if (year | month | day | hour | minute) & _INVALID:
+        return _NO_MINUTE
     try:
-        return datetime(2000 + year, month, day, hour, minute, second)
+        return datetime(2000 + year, month, day, hour, minute)
     except ValueError:
-        return None
+        return _NO_MINUTE
 
 
 def encode_bcd_time(value: datetime | None) -> bytes:
