@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assetwatch.registry.provisioning import apply_file, apply_text
 from assetwatch.storage.engine import alembic_config, ensure_tenant, migrate
-from assetwatch.storage.schema import alarms, metadata
+from assetwatch.storage.schema import OPEN_ALARM, alarms, metadata
 
 
 def _differences(engine: Engine) -> list[Any]:
@@ -84,7 +84,7 @@ def test_sqlite_migration_matches_the_schema(migrated: Engine) -> None:
         sql = conn.execute(
             text("SELECT sql FROM sqlite_master WHERE name = 'uq_alarms_open_key'")
         ).scalar()
-    assert sql is not None and sql.endswith("WHERE status != 'resolved'")
+    assert sql is not None and sql.endswith(f"WHERE {OPEN_ALARM}")
     _check_open_alarm_index(migrated)
 
 

@@ -20,7 +20,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -31,21 +30,26 @@ from sqlalchemy import (
     true,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
+from assetwatch.storage.notify_tables import (
+    alarm_history,
+    channels,
+    contacts,
+    escalation_policies,
+    notification_attempts,
+    notifications,
+    notify_throttle,
+)
+from assetwatch.storage.tables_base import (
+    OPEN_ALARM,
+    QUARANTINE_TENANT_KEY,
+    metadata,
+    tenant_fk,
 )
 
-QUARANTINE_TENANT_KEY = "_quarantine"
-
-
-def _tenant_fk() -> Column[int]:
-    return Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False, index=True)
-
+__all__ = [
+    "OPEN_ALARM", "QUARANTINE_TENANT_KEY", "metadata", "alarm_history", "channels", "contacts",
+    "escalation_policies", "notification_attempts", "notifications", "notify_throttle",
+]  # fmt: skip
 
 tenants = Table(
     "tenants",
@@ -61,7 +65,7 @@ org_units = Table(
     "org_units",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("key", String(100), nullable=False),
     Column("name", String(200), nullable=False, server_default=""),
     Column("parent_id", Integer, ForeignKey("org_units.id"), nullable=True),
@@ -72,7 +76,7 @@ counterparties = Table(
     "counterparties",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("org_unit_id", Integer, ForeignKey("org_units.id"), nullable=True),
     Column("key", String(100), nullable=False),
     Column("kind", String(30), nullable=False),  # borrower | lessee | dealer | pledgor
@@ -85,7 +89,7 @@ contracts = Table(
     "contracts",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("key", String(100), nullable=False),
     Column("kind", String(30), nullable=False),  # loan | lease | floor_plan | pledge
     Column("counterparty_id", Integer, ForeignKey("counterparties.id"), nullable=True),
@@ -100,7 +104,7 @@ assets = Table(
     "assets",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("org_unit_id", Integer, ForeignKey("org_units.id"), nullable=True),
     Column("key", String(100), nullable=False),
     Column("kind", String(30), nullable=False),  # vehicle | equipment | inventory | herd | site
@@ -115,7 +119,7 @@ devices = Table(
     "devices",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("protocol", String(20), nullable=False),
     Column("key", String(40), nullable=False),  # terminal phone / IMEI as on the wire
     Column("status", String(20), nullable=False, server_default="active"),
@@ -137,7 +141,7 @@ bindings = Table(
     "bindings",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
     Column("asset_id", Integer, ForeignKey("assets.id"), nullable=False),
     Column("valid_from_ms", BigInteger, nullable=False),
@@ -149,7 +153,7 @@ places = Table(
     "places",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("key", String(100), nullable=False),
     Column("kind", String(30), nullable=False),  # allowed | forbidden | watch
     Column("name", String(200), nullable=False, server_default=""),
@@ -180,7 +184,7 @@ observations = Table(
     "observations",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("device_id", Integer, nullable=False),
     Column("asset_id", Integer, nullable=True),
     Column("time_ms", BigInteger, nullable=False),
@@ -206,7 +210,7 @@ device_state = Table(
     "device_state",
     metadata,
     Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("last_time_ms", BigInteger, nullable=True),  # newest device time seen
     Column("last_server_ms", BigInteger, nullable=True),  # when it last reported
     Column("next_expected_ms", BigInteger, nullable=True),  # offline deadline
@@ -218,7 +222,7 @@ asset_state = Table(
     "asset_state",
     metadata,
     Column("asset_id", Integer, ForeignKey("assets.id"), primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("device_id", Integer, nullable=True),
     Column("time_ms", BigInteger, nullable=True),
     Column("lat", Float, nullable=True),
@@ -232,7 +236,7 @@ events = Table(
     "events",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("asset_id", Integer, nullable=True),
     Column("device_id", Integer, nullable=True),
     Column("time_ms", BigInteger, nullable=False),
@@ -248,12 +252,12 @@ alarms = Table(
     "alarms",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("asset_id", Integer, nullable=True),
     Column("device_id", Integer, nullable=True),
     Column("type", String(40), nullable=False),
     Column("subject", String(100), nullable=False, server_default=""),
-    Column("status", String(20), nullable=False),  # open | acknowledged | resolved
+    Column("status", String(20), nullable=False),  # alarms.lifecycle.STATUSES
     Column("severity", String(10), nullable=False, server_default="medium"),
     Column("retrospective", Boolean, nullable=False, server_default=false()),
     Column("opened_ms", BigInteger, nullable=False),  # when it happened (event time)
@@ -266,7 +270,13 @@ alarms = Table(
     Column("note", Text, nullable=True),
     Column("details", JSON, nullable=False),
     Column("created_ms", BigInteger, nullable=False),  # when the platform raised it
+    Column("assignee", String(100), nullable=True),
+    Column("profile", String(60), nullable=False, server_default="default"),
+    Column("escalation_policy_id", Integer, nullable=True),
+    Column("escalation_step", Integer, nullable=False, server_default="0"),  # steps done
+    Column("escalate_at_ms", BigInteger, nullable=True),  # next step due (NULL: none)
     Index("ix_alarms_tenant_status", "tenant_id", "status"),
+    Index("ix_alarms_escalate_at", "escalate_at_ms"),
     Index(
         "uq_alarms_open_key",
         "tenant_id",
@@ -274,8 +284,8 @@ alarms = Table(
         "type",
         "subject",
         unique=True,
-        sqlite_where=text("status != 'resolved'"),
-        postgresql_where=text("status != 'resolved'"),
+        sqlite_where=text(OPEN_ALARM),
+        postgresql_where=text(OPEN_ALARM),
     ),
 )
 
@@ -283,7 +293,7 @@ commands = Table(
     "commands",
     metadata,
     Column("id", Integer, primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
     Column("asset_id", Integer, nullable=True),  # bound when it was requested
     Column("kind", String(30), nullable=False),  # model.commands.CommandKind
