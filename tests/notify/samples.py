@@ -56,5 +56,6 @@ def notice(**changes: Any) -> Notice:
 
 
 def english(**changes: Any) -> Notice:
-    """The sample notice for an English reader in Berlin."""
-    return notice(recipient=recipient(locale="en", timezone="Europe/Berlin"), **changes)
+    """The sample notice for an English reader in Berlin (unless ``recipient`` is given)."""
+    changes.setdefault("recipient", recipient(locale="en", timezone="Europe/Berlin"))
+    return notice(**changes)
