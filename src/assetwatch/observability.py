@@ -55,6 +55,32 @@ class Metrics:
             ["protocol", "reason"],
             registry=r,
         )
+        self.notifications = Counter(
+            "assetwatch_notifications_total",
+            "Notification delivery attempts: delivered, retry, dead; by channel kind",
+            ["channel", "outcome"],
+            registry=r,
+        )
+        self.notifications_queued = Counter(
+            "assetwatch_notifications_queued_total",
+            "Notifications written to the outbox, by kind (alarm, escalation, summary, digest)",
+            ["kind"],
+            registry=r,
+        )
+        self.notifications_suppressed = Counter(
+            "assetwatch_notifications_suppressed_total",
+            "Alarms not notified one by one because of the storm limit",
+            registry=r,
+        )
+        self.outbox_pending = Gauge(
+            "assetwatch_outbox_pending", "Notifications due and not yet delivered", registry=r
+        )
+        self.notification_latency = Histogram(
+            "assetwatch_notification_latency_seconds",
+            "From outbox row to successful delivery",
+            registry=r,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+        )
         self.requests = Counter(
             "assetwatch_ingest_requests_total",
             "HTTP ingestion requests by response status",

@@ -21,6 +21,9 @@ from assetwatch.gateways.mqtt import MqttGateway, MqttSettings
 from assetwatch.gateways.sessions import Sessions
 from assetwatch.gateways.tcp import TcpLimits
 from assetwatch.live import LiveFeed
+from assetwatch.notify.directory import NotifyDirectory
+from assetwatch.notify.outbox import Outbox, StormLimit
+from assetwatch.notify.worker import Deliverer, DeliverySettings
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import MemoryBus
 from assetwatch.pipeline.directory import DeviceDirectory
@@ -65,6 +68,17 @@ class EmbeddedPlatform:
         self.feed = LiveFeed()
         self.bus = MemoryBus(partitions=1)
         self.directory = DeviceDirectory(self.engine)
+        self.notify_directory = NotifyDirectory(self.engine)
+        storm = StormLimit(int(settings.storm_window_s * 1000), settings.storm_limit)
+        self.deliverer = Deliverer(
+            self.engine,
+            self.notify_directory,
+            self.metrics,
+            now_ms,
+            DeliverySettings.of(settings),
+            storm=storm,
+            publish=self.feed.publish,
+        )
         self.processor = Processor(
             self.engine,
             self.bus,
@@ -75,8 +89,13 @@ class EmbeddedPlatform:
                 batch_max=settings.batch_max,
                 batch_wait_s=settings.batch_wait_s,
                 late_after_s=settings.late_after_s,
+                auto_resolve=frozenset(settings.alarm_auto_resolve),
             ),
             listening=self.feed.has_subscribers,
+            outbox=Outbox(
+                self.notify_directory, storm, notify_retrospective=settings.notify_retrospective
+            ),
+            on_outbox=self.deliverer.kick,
         )
         self.sessions = Sessions()
         self.tcp_limits = TcpLimits(
@@ -138,6 +157,7 @@ class EmbeddedPlatform:
         host = self.settings.host
         self._tasks.append(asyncio.create_task(self.processor.run(0, self._stop)))
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
+        self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop)))
         jt808_port = await self.gateway.start(host, self.settings.jt808_port)
         http_port = await self.http.start(host, self.settings.http_port)
         if self.mqtt is not None:
@@ -151,6 +171,7 @@ class EmbeddedPlatform:
             ready=lambda: not self._stop.is_set(),
             on_registry_change=self.reload_registry,
             kick_commands=self.dispatcher.kick,
+            on_notify_change=self.notify_changed,
         )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -184,6 +205,11 @@ class EmbeddedPlatform:
         self.directory.reload()
         self.processor.reload_fences()
 
+    def notify_changed(self) -> None:
+        """The API changed notification settings or queued a notification."""
+        self.notify_directory.reload()
+        self.deliverer.kick()
+
     async def stop(self) -> None:
         """Stop accepting, let the processor finish its batch, then shut the API."""
         if self.mqtt is not None:
@@ -193,6 +219,7 @@ class EmbeddedPlatform:
         await self.gt06.stop()
         self._stop.set()
         self.dispatcher.kick()  # wake it from its poll wait
+        self.deliverer.kick()
         if self._api is not None:
             self._api.should_exit = True
         await asyncio.gather(*self._tasks, return_exceptions=True)

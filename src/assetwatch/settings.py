@@ -53,6 +53,39 @@ class Settings(BaseSettings):
         3, ge=1, description="Deliveries of one command before it fails for lack of answer"
     )
     log_level: str = Field("INFO", description="Python logging level")
+    # alarms and notifications (docs/alarms.md, docs/notifications.md)
+    alarm_auto_resolve: list[Literal["offline", "geofence_exit"]] = Field(
+        ["offline", "geofence_exit"],
+        description="Alarm types closed by the platform: offline when the device reports "
+        "again, geofence_exit when the asset is back inside the allowed place",
+    )
+    notify_poll_s: float = Field(1.0, gt=0, description="How often the outbox is checked")
+    notify_max_attempts: int = Field(
+        8, ge=1, description="Delivery attempts of a notification before its dead letter"
+    )
+    notify_backoff_s: float = Field(
+        5.0, gt=0, description="First retry delay; doubled per attempt, with jitter"
+    )
+    notify_backoff_cap_s: float = Field(3600.0, gt=0, description="Longest retry delay")
+    notify_lease_s: float = Field(
+        60.0,
+        gt=0,
+        description="A notification being sent is re-tried after this if its "
+        "sender died (delivery is at least once)",
+    )
+    storm_window_s: float = Field(600.0, gt=0, description="Storm window per asset and alarm type")
+    storm_limit: int = Field(
+        5,
+        ge=1,
+        description="New alarms of one asset and type notified per storm window; "
+        "the rest are counted and summarised once the window ends",
+    )
+    notify_retrospective: bool = Field(
+        False, description="Notify alarms found by retrospective re-analysis of late data"
+    )
+    public_url: str | None = Field(
+        None, description="Base URL of the API/dashboard, for links in notifications"
+    )
     # HTTP and MQTT ingestion (docs/http.md, docs/mqtt.md)
     http_port: int = Field(
         5055, ge=0, le=65535, description="HTTP ingestion port (OsmAnd, JSON v1); 0 = free port"

@@ -160,6 +160,7 @@ async def test_a_failing_batch_withholds_its_ack(world: World) -> None:
 
 def test_a_repeat_counts_on_the_open_alarm(world: World) -> None:
     p = world.processor
+    p.settings.auto_resolve = frozenset({"offline"})  # coming back would close the exit alarm
     p.process([world.fix(T0 - 40_000, IN_LOT)])
     p.process([world.fix(T0 - 30_000, OUT_OF_LOT)])
     p.process([world.fix(T0 - 20_000, IN_LOT)])
@@ -281,3 +282,22 @@ def test_a_fix_from_the_future_does_not_poison_live_state(world: World) -> None:
             )
         ).all()
     assert [bool(r.late) for r in late] == [False, False, True]  # stored, flagged late
+
+
+def test_coming_back_inside_the_lot_resolves_the_exit_alarm(world: World) -> None:
+    p = world.processor
+    p.process([world.fix(T0 - 30_000, IN_LOT), world.fix(T0 - 20_000, OUT_OF_LOT)])
+    assert open_alarms(world) == [("geofence_exit", "dealer-001-lot", False)]
+    p.process([world.fix(T0 - 10_000, IN_LOT)])
+    assert open_alarms(world) == []
+    with world.engine.connect() as conn:
+        row = conn.execute(select(s.alarms.c.status, s.alarms.c.resolved_by, s.alarms.c.note)).one()
+    assert tuple(row) == ("resolved", "system", "back inside the allowed place")
+
+
+def test_exit_alarms_stay_open_when_the_profile_does_not_auto_resolve(world: World) -> None:
+    p = world.processor
+    p.settings.auto_resolve = frozenset({"offline"})
+    p.process([world.fix(T0 - 30_000, IN_LOT), world.fix(T0 - 20_000, OUT_OF_LOT)])
+    p.process([world.fix(T0 - 10_000, IN_LOT)])
+    assert open_alarms(world) == [("geofence_exit", "dealer-001-lot", False)]

@@ -11,13 +11,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
-from assetwatch.alarms.severity import severity_of
-from assetwatch.errors import ConflictError, NotFoundError, ValidationError
+from assetwatch.alarms.severity import SEVERITY_LEVELS, severity_of
+from assetwatch.alarms.statuses import ACTIVE, CLOSED, OPEN, RESOLVED, STATUSES
+from assetwatch.errors import NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
-from assetwatch.storage.schema import alarms, assets, devices
+from assetwatch.storage.schema import alarm_history, alarms, assets, devices
 from assetwatch.tracking.service import iso
-
-STATUSES = ("open", "acknowledged", "resolved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +32,10 @@ class RaisedAlarm:
     retrospective: bool
     time_ms: int
     count: int
+    severity: str = "medium"
+    device_id: int | None = None
+    created_ms: int = 0
+    details: dict[str, Any] | None = None
 
 
 def _open_alarm_query(asset_is_null: bool) -> Any:
@@ -40,7 +43,7 @@ def _open_alarm_query(asset_is_null: bool) -> Any:
         (alarms.c.tenant_id == bindparam("tenant_id"))
         & (alarms.c.type == bindparam("type"))
         & (alarms.c.subject == bindparam("subject"))
-        & (alarms.c.status != "resolved")
+        & alarms.c.status.not_in(CLOSED)
     )
     key &= alarms.c.asset_id.is_(None) if asset_is_null else alarms.c.asset_id == bindparam("asset")
     return select(alarms.c.id, alarms.c.count, alarms.c.last_ms).where(key)
@@ -55,6 +58,7 @@ _COUNT_REPEAT = (
     .values(count=bindparam("repeats"), last_ms=bindparam("last"))
 )
 _OPEN = insert(alarms)
+_OPENED = insert(alarm_history).values(action="opened", actor="system", to_status=OPEN, details={})
 
 
 def raise_alarm(
@@ -75,6 +79,7 @@ def raise_alarm(
         _FIND_OPEN[asset_id is None],
         {"tenant_id": tenant_id, "type": alarm_type, "subject": subject, "asset": asset_id},
     ).first()
+    severity = severity_of(alarm_type)
     if row is not None:
         alarm_id, repeats = int(row[0]), int(row[1]) + 1
         conn.execute(
@@ -82,46 +87,88 @@ def raise_alarm(
         )
         new = False
     else:
-        inserted = conn.execute(
-            _OPEN,
-            {
-                "tenant_id": tenant_id,
-                "asset_id": asset_id,
-                "device_id": device_id,
-                "type": alarm_type,
-                "subject": subject,
-                "status": "open",
-                "severity": severity_of(alarm_type),
-                "retrospective": retrospective,
-                "opened_ms": time_ms,
-                "last_ms": time_ms,
-                "count": 1,
-                "details": details or {},
-                "created_ms": now_ms,
-            },
-        ).inserted_primary_key
-        assert inserted is not None
-        alarm_id, repeats, new = int(inserted[0]), 1, True
+        alarm_id = _open(
+            conn, tenant_id=tenant_id, asset_id=asset_id, device_id=device_id,
+            alarm_type=alarm_type, subject=subject, severity=severity, time_ms=time_ms,
+            now_ms=now_ms, retrospective=retrospective, details=details or {},
+        )  # fmt: skip
+        repeats, new = 1, True
     return RaisedAlarm(
-        alarm_id, tenant_id, asset_id, alarm_type, subject, new, retrospective, time_ms, repeats
-    )
+        alarm_id, tenant_id, asset_id, alarm_type, subject, new, retrospective, time_ms, repeats,
+        severity, device_id, now_ms, details,
+    )  # fmt: skip
+
+
+def _open(conn: Connection, *, tenant_id: int, now_ms: int, **alarm: Any) -> int:
+    """Insert a new open alarm and its "opened" history row; returns its id."""
+    inserted = conn.execute(
+        _OPEN,
+        {
+            "tenant_id": tenant_id,
+            "asset_id": alarm["asset_id"],
+            "device_id": alarm["device_id"],
+            "type": alarm["alarm_type"],
+            "subject": alarm["subject"],
+            "status": OPEN,
+            "severity": alarm["severity"],
+            "retrospective": alarm["retrospective"],
+            "opened_ms": alarm["time_ms"],
+            "last_ms": alarm["time_ms"],
+            "count": 1,
+            "details": alarm["details"],
+            "created_ms": now_ms,
+        },
+    ).inserted_primary_key
+    assert inserted is not None
+    alarm_id = int(inserted[0])
+    conn.execute(_OPENED, {"tenant_id": tenant_id, "alarm_id": alarm_id, "time_ms": now_ms})
+    return alarm_id
 
 
 def auto_resolve(
-    conn: Connection, *, tenant_id: int, alarm_type: str, subject: str, now_ms: int, why: str
-) -> int:
-    """Resolve open alarms of one type and subject (e.g. offline when the device reports)."""
-    result = conn.execute(
-        update(alarms)
-        .where(
-            (alarms.c.tenant_id == tenant_id)
-            & (alarms.c.type == alarm_type)
-            & (alarms.c.subject == subject)
-            & (alarms.c.status != "resolved")
-        )
-        .values(status="resolved", resolved_ms=now_ms, resolved_by="system", note=why)
+    conn: Connection,
+    *,
+    tenant_id: int,
+    alarm_type: str,
+    subject: str,
+    now_ms: int,
+    why: str,
+    asset_id: int | None = None,
+) -> list[int]:
+    """Resolve the active alarms of one type and subject (e.g. offline when the device
+    reports again), of one asset when ``asset_id`` is given. Returns their ids; each gets an
+    ``auto_resolved`` history row."""
+    key = (
+        (alarms.c.tenant_id == tenant_id)
+        & (alarms.c.type == alarm_type)
+        & (alarms.c.subject == subject)
+        & alarms.c.status.in_(ACTIVE)
     )
-    return int(result.rowcount)
+    if asset_id is not None:
+        key &= alarms.c.asset_id == asset_id
+    found = conn.execute(select(alarms.c.id, alarms.c.status).where(key)).all()
+    if not found:
+        return []
+    conn.execute(
+        update(alarms)
+        .where(alarms.c.id.in_([row.id for row in found]) & alarms.c.status.in_(ACTIVE))
+        .values(
+            status=RESOLVED, resolved_ms=now_ms, resolved_by="system", note=why,
+            escalate_at_ms=None,
+        )
+    )  # fmt: skip
+    conn.execute(
+        insert(alarm_history),
+        [
+            {
+                "tenant_id": tenant_id, "alarm_id": row.id, "time_ms": now_ms,
+                "actor": "system", "action": "auto_resolved", "from_status": row.status,
+                "to_status": RESOLVED, "note": why, "details": {},
+            }
+            for row in found
+        ],
+    )  # fmt: skip
+    return [int(row.id) for row in found]
 
 
 def _alarm_columns() -> list[Any]:
@@ -142,6 +189,10 @@ def _alarm_columns() -> list[Any]:
         alarms.c.note,
         alarms.c.details,
         alarms.c.created_ms,
+        alarms.c.assignee,
+        alarms.c.profile,
+        alarms.c.escalation_step,
+        alarms.c.escalate_at_ms,
         assets.c.key.label("asset"),
         devices.c.key.label("device"),
     ]
@@ -156,12 +207,16 @@ def list_alarms(
     asset: str | None = None,
     retrospective: bool | None = None,
     since_ms: int | None = None,
+    severity: str | None = None,
+    assignee: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Alarms in the caller's scope, newest first, filtered."""
     if status is not None and status not in STATUSES and status != "active":
         raise ValidationError(f"status must be one of {', '.join(STATUSES)} or active")
+    if severity is not None and severity not in SEVERITY_LEVELS:
+        raise ValidationError(f"severity must be one of {', '.join(SEVERITY_LEVELS)}")
     query = (
         select(*_alarm_columns())
         .select_from(
@@ -172,7 +227,7 @@ def list_alarms(
         .where(alarms.c.tenant_id == scope.tenant_id)
     )
     if status == "active":
-        query = query.where(alarms.c.status != "resolved")
+        query = query.where(alarms.c.status.in_(ACTIVE))
     elif status is not None:
         query = query.where(alarms.c.status == status)
     if alarm_type is not None:
@@ -183,6 +238,10 @@ def list_alarms(
         query = query.where(alarms.c.retrospective == retrospective)
     if since_ms is not None:
         query = query.where(alarms.c.created_ms >= since_ms)
+    if severity is not None:
+        query = query.where(alarms.c.severity == severity)
+    if assignee is not None:
+        query = query.where(alarms.c.assignee == assignee)
     query = query.order_by(alarms.c.id.desc()).limit(limit).offset(offset)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
@@ -205,69 +264,6 @@ def get_alarm(engine: Engine, *, scope: Scope, alarm_id: int) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-# target status → (statuses it may come from, column stamped with the time, column with who)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "acknowledged": (("open",), "acknowledged_ms", "acknowledged_by"),
-    "resolved": (("open", "acknowledged"), "resolved_ms", "resolved_by"),
-}
-
-
-def transition(
-    engine: Engine,
-    *,
-    scope: Scope,
-    alarm_id: int,
-    to: str,
-    now_ms: int,
-    note: str | None = None,
-) -> dict[str, Any]:
-    """Move an alarm along its lifecycle. The UPDATE is conditional on the current status,
-    so two people acknowledging at once cannot both succeed."""
-    allowed, stamp, actor = TRANSITIONS[to]
-    current = get_alarm(engine, scope=scope, alarm_id=alarm_id)
-    with engine.begin() as conn:
-        changed = conn.execute(
-            update(alarms)
-            .where(
-                (alarms.c.id == alarm_id)
-                & (alarms.c.tenant_id == scope.tenant_id)
-                & alarms.c.status.in_(allowed)
-            )
-            .values(
-                {
-                    "status": to,
-                    stamp: now_ms,
-                    actor: scope.actor,
-                    "note": _append_note(current["note"], note),
-                }
-            )
-        ).rowcount
-    if not changed:
-        raise ConflictError(
-            f"alarm {alarm_id} is {current['status']}; only {' or '.join(allowed)} alarms "
-            f"can become {to}"
-        )
-    return get_alarm(engine, scope=scope, alarm_id=alarm_id)
-
-
-def acknowledge(
-    engine: Engine, *, scope: Scope, alarm_id: int, now_ms: int, note: str | None = None
-) -> dict[str, Any]:
-    """open → acknowledged."""
-    return transition(
-        engine, scope=scope, alarm_id=alarm_id, to="acknowledged", now_ms=now_ms, note=note
-    )
-
-
-def resolve(
-    engine: Engine, *, scope: Scope, alarm_id: int, now_ms: int, note: str | None = None
-) -> dict[str, Any]:
-    """open | acknowledged → resolved."""
-    return transition(
-        engine, scope=scope, alarm_id=alarm_id, to="resolved", now_ms=now_ms, note=note
-    )
-
-
 def count_by_status(engine: Engine, *, scope: Scope) -> dict[str, int]:
     query = (
         select(alarms.c.status, func.count())
@@ -278,12 +274,6 @@ def count_by_status(engine: Engine, *, scope: Scope) -> dict[str, int]:
         return {status: int(n) for status, n in conn.execute(query)}
 
 
-def _append_note(existing: str | None, note: str | None) -> str | None:
-    if not note:
-        return existing
-    return f"{existing}\n{note}" if existing else note
-
-
 def public_view(alarm: dict[str, Any]) -> dict[str, Any]:
     """The API/CLI shape of an alarm: ISO-8601 times instead of epoch-ms columns."""
     out = {k: v for k, v in alarm.items() if not k.endswith("_ms")}
@@ -292,5 +282,6 @@ def public_view(alarm: dict[str, Any]) -> dict[str, Any]:
     out["raised_at"] = iso(alarm["created_ms"])
     out["acknowledged_at"] = iso(alarm["acknowledged_ms"])
     out["resolved_at"] = iso(alarm["resolved_ms"])
+    out["escalate_at"] = iso(alarm.get("escalate_at_ms"))
     out["retrospective"] = bool(alarm["retrospective"])
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 DEFAULT_SEVERITY = "medium"
+SEVERITY_LEVELS = ("low", "medium", "high", "critical")
+"""From least to most severe; ``rank`` orders them."""
 
 SEVERITIES: dict[str, str] = {
     "sos": "critical",
@@ -23,3 +25,11 @@ SEVERITIES: dict[str, str] = {
 
 def severity_of(alarm_type: str) -> str:
     return SEVERITIES.get(alarm_type, DEFAULT_SEVERITY)
+
+
+def rank(severity: str) -> int:
+    """0 (low) … 3 (critical); unknown severities rank as medium."""
+    try:
+        return SEVERITY_LEVELS.index(severity)
+    except ValueError:
+        return SEVERITY_LEVELS.index(DEFAULT_SEVERITY)

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from assetwatch import __version__
-from assetwatch.api import alarms, device_tokens, problems, tracking
+from assetwatch.api import alarms, device_tokens, notify, problems, tracking
 from assetwatch.cells.views import router as cells_router
 from assetwatch.commands.views import router as commands_router
 from assetwatch.live import LiveFeed
@@ -30,6 +30,7 @@ def create_app(
     ready: Callable[[], bool] = lambda: True,
     on_registry_change: Callable[[], None] | None = None,
     kick_commands: Callable[[], None] | None = None,
+    on_notify_change: Callable[[], None] | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="assetwatch",
@@ -44,6 +45,7 @@ def create_app(
     if on_registry_change is not None:
         _reload_after_writes(app, on_registry_change)
     app.state.kick_commands = kick_commands
+    app.state.on_notify_change = on_notify_change
     routers = (
         registry_router,
         places_router,
@@ -51,6 +53,7 @@ def create_app(
         alarms.router,
         commands_router,
         device_tokens.router,
+        notify.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

@@ -1,4 +1,4 @@
-"""``assetwatch alarms list|ack|resolve``."""
+"""``assetwatch alarms list|ack|resolve|false-positive|assign|note|history``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from assetwatch.alarms import service
+from assetwatch.alarms import lifecycle, service
+from assetwatch.alarms.statuses import ACKNOWLEDGED, FALSE_POSITIVE, RESOLVED
 from assetwatch.cli.common import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
@@ -22,7 +23,10 @@ from assetwatch.cli.common import (
 )
 from assetwatch.pipeline.processor import now_ms
 
-app = typer.Typer(help="List, acknowledge and resolve alarms.", no_args_is_help=True)
+app = typer.Typer(
+    help="List alarms; acknowledge, resolve, assign, annotate them; see their history.",
+    no_args_is_help=True,
+)
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 
@@ -57,7 +61,9 @@ def list_(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     tenant: Tenant = "demo-bank",
-    status: Annotated[str | None, typer.Option(help="open|acknowledged|resolved|active")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="open|acknowledged|resolved|false_positive|active")
+    ] = None,
     alarm_type: Annotated[str | None, typer.Option("--type", help="e.g. geofence_exit")] = None,
     asset: Annotated[str | None, typer.Option(help="asset key")] = None,
     limit: int = 100,
@@ -83,34 +89,112 @@ def list_(
 
 
 def _transition(
-    action: str, alarm_id: int, note: str | None, data_dir: Any, database_url: Any, tenant: str
+    to: str, alarm_id: int, note: str | None, by: str | None, options: tuple[Any, Any, str]
 ) -> None:
-    engine = open_data(data_dir, database_url)
-    scope = scope_for(engine, tenant)
-    fn = service.acknowledge if action == "ack" else service.resolve
-    alarm = fn(engine, scope=scope, alarm_id=alarm_id, now_ms=now_ms(), note=note)
+    engine = open_data(options[0], options[1])
+    alarm = lifecycle.transition(
+        engine, scope=scope_for(engine, options[2]), alarm_id=alarm_id, to=to, now_ms=now_ms(),
+        note=note, by=by,
+    )  # fmt: skip
     console.print(f"alarm {alarm_id} is now [bold]{alarm['status']}[/]")
+
+
+Note = Annotated[str | None, typer.Option(help="why, in your words")]
+By = Annotated[str | None, typer.Option(help="who acts (until users arrive)")]
 
 
 @app.command()
 def ack(
     alarm_id: int,
-    note: Annotated[str | None, typer.Option(help="why")] = None,
+    note: Note = None,
+    by: By = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     tenant: Tenant = "demo-bank",
 ) -> None:
-    """Acknowledge an open alarm."""
-    _transition("ack", alarm_id, note, data_dir, database_url, tenant)
+    """Acknowledge an open alarm (stops its escalation)."""
+    _transition(ACKNOWLEDGED, alarm_id, note, by, (data_dir, database_url, tenant))
 
 
 @app.command()
 def resolve(
     alarm_id: int,
-    note: Annotated[str | None, typer.Option(help="why")] = None,
+    note: Note = None,
+    by: By = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     tenant: Tenant = "demo-bank",
 ) -> None:
     """Resolve an open or acknowledged alarm."""
-    _transition("resolve", alarm_id, note, data_dir, database_url, tenant)
+    _transition(RESOLVED, alarm_id, note, by, (data_dir, database_url, tenant))
+
+
+@app.command("false-positive")
+def false_positive(
+    alarm_id: int,
+    note: Note = None,
+    by: By = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+) -> None:
+    """Close an alarm as a false positive (counted against its rule and profile)."""
+    _transition(FALSE_POSITIVE, alarm_id, note, by, (data_dir, database_url, tenant))
+
+
+@app.command()
+def assign(
+    alarm_id: int,
+    assignee: Annotated[str, typer.Argument(help="new owner; '-' to unassign")],
+    note: Note = None,
+    by: By = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+) -> None:
+    """Give an active alarm an owner."""
+    engine = open_data(data_dir, database_url)
+    alarm = lifecycle.assign(
+        engine, scope=scope_for(engine, tenant), alarm_id=alarm_id,
+        assignee=None if assignee == "-" else assignee, now_ms=now_ms(), note=note, by=by,
+    )  # fmt: skip
+    console.print(f"alarm {alarm_id} is assigned to [bold]{alarm['assignee'] or 'nobody'}[/]")
+
+
+@app.command()
+def note(
+    alarm_id: int,
+    text: Annotated[str, typer.Argument(help="the note")],
+    by: By = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+) -> None:
+    """Add a note to an alarm."""
+    engine = open_data(data_dir, database_url)
+    lifecycle.add_note(
+        engine, scope=scope_for(engine, tenant), alarm_id=alarm_id, note=text, now_ms=now_ms(),
+        by=by,
+    )  # fmt: skip
+    console.print(f"note added to alarm {alarm_id}")
+
+
+@app.command()
+def history(
+    alarm_id: int,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+) -> None:
+    """Show an alarm's full history."""
+    engine = open_data(data_dir, database_url)
+    rows = lifecycle.history(engine, scope=scope_for(engine, tenant), alarm_id=alarm_id)
+    table = Table(title=f"Alarm {alarm_id}", header_style="bold")
+    for column in ("time", "actor", "action", "from", "to", "note"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            short_time(r["time_ms"]), r["actor"], r["action"], r["from_status"] or "",
+            r["to_status"] or "", r["note"] or "",
+        )  # fmt: skip
+    console.print(table)

@@ -7,7 +7,18 @@ import sys
 import typer
 from rich.text import Text
 
-from assetwatch.cli import alarms, commands, decode, demo, devices, mqtt, provisioning, serve, track
+from assetwatch.cli import (
+    alarms,
+    commands,
+    decode,
+    demo,
+    devices,
+    mqtt,
+    notify,
+    provisioning,
+    serve,
+    track,
+)
 from assetwatch.cli import cells as cells_cli
 from assetwatch.cli.common import err_console
 from assetwatch.errors import AssetwatchError
@@ -26,6 +37,7 @@ app.add_typer(alarms.app, name="alarms")
 app.add_typer(commands.app, name="commands")
 app.add_typer(devices.app, name="devices")
 app.add_typer(mqtt.app, name="mqtt")
+app.add_typer(notify.app, name="notify")
 app.command()(demo.demo)
 app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)

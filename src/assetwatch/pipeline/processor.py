@@ -21,6 +21,7 @@ from sqlalchemy import Engine, insert, select
 from assetwatch.alarms import service as alarm_service
 from assetwatch.alarms.service import RaisedAlarm
 from assetwatch.cells.catalogue import CellCatalogue
+from assetwatch.notify.outbox import Outbox
 from assetwatch.observability import Metrics
 from assetwatch.pipeline import writer
 from assetwatch.pipeline.batch import Batch, Found
@@ -52,12 +53,14 @@ class ProcessorSettings:
     late_after_s: float = 120.0
     fence_refresh_s: float = 10.0
     offline_sweep_s: float = 1.0
+    auto_resolve: frozenset[str] = frozenset({"offline", "geofence_exit"})
 
 
 @dataclass
 class Outcome:
     alarms: list[RaisedAlarm] = field(default_factory=list)
     positions: list[dict[str, Any]] = field(default_factory=list)
+    queued: int = 0  # outbox rows written
 
 
 class Processor:
@@ -73,12 +76,15 @@ class Processor:
         settings: ProcessorSettings | None = None,
         clock: Callable[[], int] = now_ms,
         listening: Callable[[], bool] = lambda: True,
+        outbox: Outbox | None = None,
+        on_outbox: Callable[[], None] = lambda: None,
     ):
         self.engine, self.bus, self.directory = engine, bus, directory
         self.metrics, self.publish = metrics, publish
         self.listening = listening  # is anyone subscribed to live positions?
         self.settings = settings or ProcessorSettings()
         self.clock = clock
+        self.outbox, self.on_outbox = outbox, on_outbox
         self.fences = self._load_fence_index()
         self._fences_at = time.monotonic()
         self.positioning = CellPositioning(CellCatalogue(engine))
@@ -124,6 +130,8 @@ class Processor:
         return True
 
     def _announce(self, outcome: Outcome) -> None:
+        if outcome.queued:
+            self.on_outbox()
         for position in outcome.positions:
             self.publish(position)
         for alarm in outcome.alarms:
@@ -201,16 +209,17 @@ class Processor:
                         end_ms=end,
                     )
                 )
-            for tenant_id, device_key in batch.resolve_offline:
-                alarm_service.auto_resolve(
-                    conn,
-                    tenant_id=tenant_id,
-                    alarm_type="offline",
-                    subject=device_key,
-                    now_ms=batch.now_ms,
-                    why="device reported again",
-                )
-            outcome.alarms = self._record(conn, batch.found, batch.now_ms)
+            if "offline" in self.settings.auto_resolve:
+                for tenant_id, device_key in batch.resolve_offline:
+                    alarm_service.auto_resolve(
+                        conn,
+                        tenant_id=tenant_id,
+                        alarm_type="offline",
+                        subject=device_key,
+                        now_ms=batch.now_ms,
+                        why="device reported again",
+                    )
+            outcome.alarms, outcome.queued = self._record(conn, batch.found, batch.now_ms)
             writer.save_device_states(conn, batch.changed_devices.values())
             writer.save_asset_states(conn, batch.changed_assets.values())
         return outcome
@@ -228,27 +237,35 @@ class Processor:
                 return int(row[0])
         raise LookupError(asset_id)
 
-    def _record(self, conn: Any, found: list[Found], now: int) -> list[RaisedAlarm]:
+    def _record(self, conn: Any, found: list[Found], now: int) -> tuple[list[RaisedAlarm], int]:
+        """Events, alarms, auto-resolutions and outbox rows of one commit."""
+        if not found:
+            return [], 0
+        conn.execute(
+            insert(events),
+            [
+                {
+                    "tenant_id": f.tenant_id,
+                    "asset_id": f.asset_id,
+                    "device_id": f.device_id,
+                    "time_ms": f.event.time_ms,
+                    "type": f.event.type,
+                    "subject": f.event.subject,
+                    "retrospective": f.event.retrospective,
+                    "details": f.event.details,
+                    "created_ms": now,
+                }
+                for f in found
+            ],
+        )
         raised: list[RaisedAlarm] = []
-        if found:
-            conn.execute(
-                insert(events),
-                [
-                    {
-                        "tenant_id": f.tenant_id,
-                        "asset_id": f.asset_id,
-                        "device_id": f.device_id,
-                        "time_ms": f.event.time_ms,
-                        "type": f.event.type,
-                        "subject": f.event.subject,
-                        "retrospective": f.event.retrospective,
-                        "details": f.event.details,
-                        "created_ms": now,
-                    }
-                    for f in found
-                ],
-            )
         for f in found:
+            if self._back_inside(f):
+                alarm_service.auto_resolve(
+                    conn, tenant_id=f.tenant_id, alarm_type="geofence_exit",
+                    subject=f.event.subject, asset_id=f.asset_id, now_ms=now,
+                    why="back inside the allowed place",
+                )  # fmt: skip
             if f.event.alarm:
                 raised.append(
                     alarm_service.raise_alarm(
@@ -264,7 +281,24 @@ class Processor:
                         details=f.event.details,
                     )
                 )
-        return raised
+        if self.outbox is None or not raised:
+            return raised, 0
+        counts = self.outbox.on_alarms(conn, raised, now)
+        self.metrics.notifications_queued.labels("alarm").inc(counts.alarm)
+        self.metrics.notifications_queued.labels("digest").inc(counts.digest)
+        self.metrics.notifications_suppressed.inc(counts.suppressed)
+        return raised, counts.alarm + counts.digest
+
+    def _back_inside(self, f: Found) -> bool:
+        """A live entry into an allowed place closes the exit alarm of that place."""
+        event = f.event
+        return (
+            event.type == "geofence_enter"
+            and not event.retrospective
+            and event.details.get("place_kind") == "allowed"
+            and f.asset_id is not None
+            and "geofence_exit" in self.settings.auto_resolve
+        )
 
     def sweep_offline(self) -> Outcome:
         """Raise ``offline`` for every device past its deadline (runs in a worker thread)."""
@@ -290,7 +324,7 @@ class Processor:
             found.append(Found(device.tenant_id, device.asset_at(now), device.id, event))
         outcome = Outcome()
         with self.engine.begin() as conn:
-            outcome.alarms = self._record(conn, found, now)
+            outcome.alarms, outcome.queued = self._record(conn, found, now)
             writer.save_device_states(conn, changed.values())
         self.device_states.update(changed)
         return outcome

@@ -38,6 +38,7 @@ from assetwatch.storage.notify_tables import (
     notification_attempts,
     notifications,
     notify_throttle,
+    subscriptions,
 )
 from assetwatch.storage.tables_base import (
     OPEN_ALARM,
@@ -49,6 +50,7 @@ from assetwatch.storage.tables_base import (
 __all__ = [
     "OPEN_ALARM", "QUARANTINE_TENANT_KEY", "metadata", "alarm_history", "channels", "contacts",
     "escalation_policies", "notification_attempts", "notifications", "notify_throttle",
+    "subscriptions",
 ]  # fmt: skip
 
 tenants = Table(
