@@ -206,8 +206,8 @@ def test(
     recipient = Recipient("cli-test", "CLI test", email, phone, locale=locale)
     row = service.send_test(engine, scope=scope, channel=channel, recipient=recipient,
                             now_ms=now_ms())  # fmt: skip
-    if send_now:
-        asyncio.run(deliver_once(engine))
+    if send_now:  # an in-app message has no live feed here: it is printed instead
+        asyncio.run(deliver_once(engine, publish=lambda message: _print_json(message)))
         row = service.get_notification(engine, scope=scope, notification_id=row["id"])
     _print_json(row)
 

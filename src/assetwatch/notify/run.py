@@ -7,18 +7,24 @@ import asyncio
 from sqlalchemy import Engine
 
 from assetwatch.notify.directory import NotifyDirectory
-from assetwatch.notify.worker import Deliverer, DeliverySettings
+from assetwatch.notify.worker import Deliverer, DeliverySettings, Publish
 from assetwatch.observability import Metrics
 from assetwatch.storage.clock import now_ms
 
 
-def deliverer_for(engine: Engine, settings: DeliverySettings | None = None) -> Deliverer:
-    return Deliverer(engine, NotifyDirectory(engine), Metrics(), now_ms, settings)
+def deliverer_for(
+    engine: Engine, settings: DeliverySettings | None = None, publish: Publish | None = None
+) -> Deliverer:
+    """A worker outside the server: in-app notifications need ``publish`` (there is no
+    live feed here) or they are dead-lettered with that reason."""
+    return Deliverer(engine, NotifyDirectory(engine), Metrics(), now_ms, settings, publish=publish)
 
 
-async def deliver_once(engine: Engine, settings: DeliverySettings | None = None) -> int:
+async def deliver_once(
+    engine: Engine, settings: DeliverySettings | None = None, publish: Publish | None = None
+) -> int:
     """One delivery pass; returns the number of notifications attempted."""
-    deliverer = deliverer_for(engine, settings)
+    deliverer = deliverer_for(engine, settings, publish)
     try:
         return await deliverer.tick()
     finally:

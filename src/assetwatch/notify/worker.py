@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from assetwatch.errors import AssetwatchError
 from assetwatch.notify import sweeps
 from assetwatch.notify.channels import Channel, build_channel
 from assetwatch.notify.directory import NotifyDirectory
@@ -173,7 +174,7 @@ class Deliverer:
         started = self.clock()
         try:
             notice, channel = await asyncio.to_thread(self._prepare, row)
-        except LookupError as err:
+        except (LookupError, AssetwatchError) as err:  # no such channel, or unusable settings
             await asyncio.to_thread(self._settle, row, Delivery(False, False, str(err)), started)
             return
         try:
