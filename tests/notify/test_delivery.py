@@ -171,6 +171,7 @@ async def test_in_app_notifications_go_to_the_live_feed(setup: Setup) -> None:
     await deliverer.aclose()
     assert sorted(p["recipient"] for p in published) == ["li", "wang"]  # type: ignore[type-var]
     assert all(p["type"] == "notification" and p["alarm_ids"] == [alarm.id] for p in published)
+    assert {p["tenant_id"] for p in published} == {setup.scope.tenant_id}  # the feed routes on it
     with setup.engine.connect() as conn:
         statuses = conn.scalars(select(s.notifications.c.status)).all()
     assert statuses == ["delivered", "delivered"]

@@ -193,12 +193,21 @@ class Deliverer:
             tenant = tenant_key(conn, row.tenant_id)
         cached = self._channels.get(config.id)
         if cached is None or cached[0] != config.updated_ms:
-            channel = build_channel(config.kind, dict(config.config), publish=self.publish)
+            channel = build_channel(
+                config.kind, dict(config.config), publish=self._publisher(config.tenant_id)
+            )
             self._channels[config.id] = (config.updated_ms, channel)
         else:
             channel = cached[1]
         notice = build_notice(row, facts, tenant, public_url=self.settings.public_url)
         return notice, channel
+
+    def _publisher(self, tenant_id: int) -> Publish | None:
+        """The live feed routes by ``tenant_id``: in-app messages carry their channel's."""
+        publish = self.publish
+        if publish is None:
+            return None
+        return lambda message: publish({**message, "tenant_id": tenant_id})
 
     def _settle(self, row: Any, delivery: Delivery, started: int, kind: str = "?") -> None:
         now = self.clock()
