@@ -12,14 +12,15 @@
 An alarm belongs to the window when the platform raised it: ``since_ms <= created_ms <
 until_ms``. Repeats of an open alarm (``count``) are one alarm; their sum is ``repeats``.
 
-Scaling: the counts are five aggregate queries (GROUP BY type/severity/status/profile, by
-asset, by counterparty, by 15-minute bucket), so the database sends a few hundred rows
-whatever the number of alarms. Only the response times leave the database row by row — two
-integers per acknowledged or closed alarm — because median and p90 have no portable SQL
-aggregate. 100k alarms over 90 days take about 0.5 s on SQLite and on PostgreSQL, a third
-of it fetching the delays. Every query scans the tenant's
-alarms in the window through ``ix_alarms_tenant_status``; an index on
-``(tenant_id, created_ms)`` would make narrow windows over a long history cheaper.
+Scaling: the counts are four aggregate queries (GROUP BY type/severity/status/profile, by
+asset, by counterparty, by 15-minute bucket), so the database sends one row per group — at
+most 96 a day for the day buckets — whatever the number of alarms. Only the response times
+leave the database row by row, two integers per acknowledged or closed alarm, because median
+and p90 have no portable SQL aggregate. 100k alarms over 90 days take about 0.5 s on SQLite
+and on PostgreSQL, a third of it fetching the delays. Every query scans the tenant's alarms
+through ``ix_alarms_tenant_status``; an index on ``(tenant_id, created_ms)`` would make
+narrow windows over a long history cheaper, and PostgreSQL's ``percentile_cont`` could keep
+the delays in the database if millions of alarms ever have to be read at once.
 """
 
 from __future__ import annotations
