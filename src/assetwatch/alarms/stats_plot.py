@@ -31,6 +31,15 @@ def render_stats_png(stats: dict[str, Any], path: Path, *, title: str) -> None:
     path.write_bytes(stats_png(stats, title=title))
 
 
+def default_title(stats: dict[str, Any], *, tenant: str | None = None) -> str:
+    """``Alarms of bank-a, 2026-03-01T00:00:00Z to now (Asia/Shanghai), type sos``."""
+    filters = stats["filters"]
+    title = f"Alarms of {tenant}" if tenant else "Alarms"
+    title += f", {filters['since'] or 'start'} to {filters['until'] or 'now'}"
+    title += f" (days in {filters['timezone']})"
+    return title + (f", type {filters['type']}" if filters["type"] else "")
+
+
 def stats_png(stats: dict[str, Any], *, title: str) -> bytes:
     """The charts of ``stats`` as PNG bytes; one line saying "no alarms" when there are none."""
     if not stats["total"]:

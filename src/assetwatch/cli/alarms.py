@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from assetwatch.alarms import service
+from assetwatch.cli import alarm_stats
 from assetwatch.cli.common import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
@@ -114,3 +115,6 @@ def resolve(
 ) -> None:
     """Resolve an open or acknowledged alarm."""
     _transition("resolve", alarm_id, note, data_dir, database_url, tenant)
+
+
+app.command("stats")(alarm_stats.stats)
