@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from assetwatch import __version__
-from assetwatch.api import alarms, device_tokens, notify, problems, tracking
+from assetwatch.api import alarm_stats, alarms, device_tokens, notify, problems, tracking
 from assetwatch.cells.views import router as cells_router
 from assetwatch.commands.views import router as commands_router
 from assetwatch.live import LiveFeed
@@ -50,6 +50,7 @@ def create_app(
         registry_router,
         places_router,
         tracking.router,
+        alarm_stats.router,  # before alarms: /alarms/{alarm_id} would capture /alarms/stats
         alarms.router,
         commands_router,
         device_tokens.router,

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from assetwatch.alarms import lifecycle, service
 from assetwatch.alarms.statuses import ACKNOWLEDGED, FALSE_POSITIVE, RESOLVED
+from assetwatch.cli import alarm_stats
 from assetwatch.cli.common import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
@@ -198,3 +199,6 @@ def history(
             r["to_status"] or "", r["note"] or "",
         )  # fmt: skip
     console.print(table)
+
+
+app.command("stats")(alarm_stats.stats)
