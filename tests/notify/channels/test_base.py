@@ -140,12 +140,19 @@ def test_redact_masks_auth_headers_template_keys_and_url_passwords():
         "body_template": {"to": "{phone}", "text": "{text}", "AccessKeySecret": "xyz", "n": 1},
         "sender": "Bank",
     }
+    sms["body_template"]["Signature"] = "{sender}"  # a slot, shown as it is
     before = copy.deepcopy(sms)
     shown = redact("sms", sms)
     assert shown == {
         "url": "https://user:***@sms.example/send?route=7&api_key=***",
         "headers": {"Authorization": "***", "Accept": "application/json"},
-        "body_template": {"to": "{phone}", "text": "{text}", "AccessKeySecret": "***", "n": 1},
+        "body_template": {
+            "to": "{phone}",
+            "text": "{text}",
+            "AccessKeySecret": "***",
+            "n": 1,
+            "Signature": "{sender}",
+        },
         "sender": "Bank",
     }
     assert sms == before  # the input is not changed

@@ -167,6 +167,24 @@ async def test_recipient_without_email_is_not_retryable():
     assert delivery.detail == "recipient li.wei has no email"
 
 
+@pytest.mark.parametrize("address", ["plain", "a@b@c", "<x@y>", "a@b.c\nBcc: x@y.z"])
+async def test_invalid_address_is_not_retryable(address):
+    async with aclosing(build_channel("email", settings(25))) as ch:
+        delivery = await ch.send(english(recipient=recipient(email=address)))
+    assert (delivery.ok, delivery.retryable) == (False, False)
+    assert delivery.detail.startswith("invalid message")
+
+
+async def test_line_breaks_in_names_are_folded():
+    async with smtp_server() as mailbox:
+        config = settings(mailbox.port, from_name="Bank\nAlerts")
+        async with aclosing(build_channel("email", config)) as ch:
+            assert (await ch.send(english(recipient=recipient(name="Li\r\nWei")))).ok
+    message = mailbox.mails[0].message()
+    assert message["To"].addresses[0].display_name == "Li Wei"
+    assert message["From"].addresses[0].display_name == "Bank Alerts"
+
+
 def test_unreadable_ca_file_is_a_configuration_error(tmp_path: Path):
     config = settings(25, security="starttls", ca_file=str(tmp_path / "missing.pem"))
     with pytest.raises(ConfigurationError, match="ca_file"):

@@ -50,6 +50,7 @@ SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 """Setting, header, body-template and URL-query names whose values are secrets."""
+PLACEHOLDER = re.compile(r"^\{(phone|text|sender)\}$")  # an SMS template slot, not a secret
 
 
 def _model(kind: str) -> type[ChannelConfig]:
@@ -127,7 +128,7 @@ def _redacted(value: Any, name: str | None) -> Any:
     if isinstance(value, list | tuple):
         return [_redacted(item, name) for item in value]
     if secret and value not in (None, "") and not isinstance(value, bool):
-        return MASK
+        return value if isinstance(value, str) and PLACEHOLDER.match(value) else MASK
     if isinstance(value, str) and "://" in value:
         return redact_url(value)
     return value

@@ -17,6 +17,7 @@ import hashlib
 import smtplib
 import ssl
 from datetime import UTC, datetime
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -28,7 +29,7 @@ from pydantic import Field, StringConstraints, model_validator
 from assetwatch.errors import ConfigurationError
 from assetwatch.notify.channels.config import DEFAULT_TIMEOUT_S, ChannelConfig, TimeoutSeconds
 from assetwatch.notify.model import Delivery, Notice
-from assetwatch.notify.templates import render
+from assetwatch.notify.templates import one_line, render
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 POLICY = SMTP.clone(cte_type="7bit")  # CRLF; non-ASCII bodies as base64 / quoted-printable
@@ -96,8 +97,8 @@ def email_message(notice: Notice, config: EmailConfig, to_addr: str) -> EmailMes
     rendered = render(notice)
     message = EmailMessage(policy=POLICY)
     message["Subject"] = rendered.title
-    message["From"] = Address(display_name=config.from_name, addr_spec=config.from_addr)
-    message["To"] = Address(display_name=notice.recipient.name, addr_spec=to_addr)
+    message["From"] = Address(display_name=one_line(config.from_name), addr_spec=config.from_addr)
+    message["To"] = Address(display_name=one_line(notice.recipient.name), addr_spec=to_addr)
     message["Date"] = format_datetime(datetime.fromtimestamp(notice.created_ms / 1000, UTC))
     message["Message-ID"] = message_id(notice.idempotency_key, config.from_addr)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
@@ -170,8 +171,8 @@ class EmailChannel:
             )
         try:
             message = email_message(notice, self.config, to_addr)
-        except ValueError as error:  # an address or key that cannot be a header
-            return Delivery(ok=False, retryable=False, detail=f"cannot build message: {error}")
+        except (ValueError, MessageError) as error:  # an address that cannot be a header
+            return Delivery(ok=False, retryable=False, detail=f"invalid message: {error}")
         return await asyncio.to_thread(deliver, self.config, self._context, message)
 
     async def aclose(self) -> None:
