@@ -19,3 +19,18 @@ def test_every_yaml_example_validates():
     for example in examples:
         validate_config(example["kind"], example["config"])
     assert {e["kind"] for e in examples} == set(CHANNEL_KINDS) - {"inapp"}
+
+
+JSON_BLOCK = re.compile(r"```json\n(.*?)```", re.DOTALL)
+
+
+def test_the_contact_subscription_and_policy_examples_validate():
+    import json
+
+    from assetwatch.notify.models import ContactIn, EscalationPolicyIn, SubscriptionIn
+
+    blocks = [json.loads(b) for b in JSON_BLOCK.findall(DOC.read_text("utf-8"))]
+    contact, subscription, policy = blocks[:3]
+    ContactIn.model_validate(contact)
+    SubscriptionIn.model_validate(subscription)
+    EscalationPolicyIn.model_validate(policy)
