@@ -94,12 +94,15 @@ class Deliverer:
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._channels: dict[int, tuple[int, Channel]] = {}
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def kick(self) -> None:
-        """Look at the outbox now (a commit just wrote to it)."""
-        self._wake.set()
+        """Look at the outbox now (a commit just wrote to it). Safe from any thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
                 await self.tick()
