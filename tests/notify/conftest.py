@@ -22,6 +22,7 @@ from assetwatch.notify.models import (
 from assetwatch.notify.outbox import Outbox, StormLimit
 from assetwatch.storage import schema as s
 from assetwatch.storage.engine import migrate, open_engine, sqlite_url
+from tests.notify.channels.http_server import RecordingServer, start
 from tests.pipeline.conftest import T0, provision
 
 SECRET = "0123456789abcdef-secret"
@@ -52,6 +53,17 @@ class Setup:
         with self.engine.connect() as conn:
             rows = conn.execute(select(s.notifications).order_by(s.notifications.c.id))
             return [dict(r._mapping) for r in rows]
+
+
+@pytest.fixture
+def http_server() -> Iterator[RecordingServer]:
+    """A real HTTP server on loopback that records requests (see ``channels/http_server``)."""
+    recorder = RecordingServer()
+    stop = start(recorder)
+    try:
+        yield recorder
+    finally:
+        stop()
 
 
 def put_webhook(setup: Setup, key: str, url: str = "http://127.0.0.1:9/hook") -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import select
 
 from assetwatch.notify import service
@@ -16,21 +14,11 @@ from assetwatch.notify.models import ChannelIn
 from assetwatch.notify.worker import Deliverer, DeliverySettings, backoff_ms
 from assetwatch.observability import Metrics
 from assetwatch.storage import schema as s
-from tests.notify.channels.http_server import Received, RecordingServer, Reply, start
+from tests.notify.channels.http_server import Received, RecordingServer, Reply
 from tests.notify.conftest import SECRET, Setup, put_webhook, subscribe
 from tests.pipeline.conftest import T0, Clock
 
 SETTINGS = DeliverySettings(max_attempts=3, backoff_ms=1_000, lease_ms=30_000)
-
-
-@pytest.fixture
-def receiver() -> Iterator[RecordingServer]:
-    recorder = RecordingServer()
-    stop = start(recorder)
-    try:
-        yield recorder
-    finally:
-        stop()
 
 
 def _deliverer(setup: Setup, clock: Clock, settings: DeliverySettings = SETTINGS) -> Deliverer:
@@ -38,8 +26,8 @@ def _deliverer(setup: Setup, clock: Clock, settings: DeliverySettings = SETTINGS
                      rng=random.Random(7))  # fmt: skip
 
 
-def _wire(setup: Setup, receiver: RecordingServer) -> None:
-    put_webhook(setup, "hook", f"{receiver.url}/hook")
+def _wire(setup: Setup, http_server: RecordingServer) -> None:
+    put_webhook(setup, "hook", f"{http_server.url}/hook")
     subscribe(setup, "robot", target_kind="channel", channel="hook")
 
 
@@ -56,11 +44,11 @@ def _row(setup: Setup) -> dict[str, object]:
 
 
 async def test_retries_after_500_then_delivers_signed_with_one_idempotency_key(
-    setup: Setup, receiver: RecordingServer
+    setup: Setup, http_server: RecordingServer
 ) -> None:
-    _wire(setup, receiver)
+    _wire(setup, http_server)
     answers = iter([Reply(500), Reply(503), Reply(200)])
-    receiver.reply = lambda _request: next(answers)
+    http_server.reply = lambda _request: next(answers)
     alarm = setup.raise_("power_cut")
     clock = Clock(T0)
     deliverer = _deliverer(setup, clock)
@@ -74,11 +62,11 @@ async def test_retries_after_500_then_delivers_signed_with_one_idempotency_key(
         first = _row(setup)
     await deliverer.aclose()
     assert first["status"] == "delivered" and first["attempts"] == 3
-    assert len(receiver.received) == 3 and all(_signed(r) for r in receiver.received)
-    keys = {r.headers["Idempotency-Key"] for r in receiver.received}
+    assert len(http_server.received) == 3 and all(_signed(r) for r in http_server.received)
+    keys = {r.headers["Idempotency-Key"] for r in http_server.received}
     assert keys == {first["idempotency_key"]}
-    assert [r.headers["X-Assetwatch-Attempt"] for r in receiver.received] == ["1", "2", "3"]
-    assert receiver.received[0].json()["alarms"][0]["alarm_id"] == alarm.id
+    assert [r.headers["X-Assetwatch-Attempt"] for r in http_server.received] == ["1", "2", "3"]
+    assert http_server.received[0].json()["alarms"][0]["alarm_id"] == alarm.id
     log = service.get_notification(setup.engine, scope=setup.scope, notification_id=first["id"])
     assert [(a["attempt"], a["ok"], a["status_code"]) for a in log["attempt_log"]] == [
         (1, False, 500), (2, False, 503), (3, True, 200),
@@ -86,10 +74,10 @@ async def test_retries_after_500_then_delivers_signed_with_one_idempotency_key(
 
 
 async def test_a_receiver_that_keeps_failing_gets_a_dead_letter(
-    setup: Setup, receiver: RecordingServer
+    setup: Setup, http_server: RecordingServer
 ) -> None:
-    _wire(setup, receiver)
-    receiver.reply = Reply(500)
+    _wire(setup, http_server)
+    http_server.reply = Reply(500)
     setup.raise_("power_cut")
     clock = Clock(T0)
     deliverer = _deliverer(setup, clock)
@@ -98,16 +86,18 @@ async def test_a_receiver_that_keeps_failing_gets_a_dead_letter(
         clock.now += SETTINGS.backoff_cap_ms
     await deliverer.aclose()
     row = _row(setup)
-    assert row["status"] == "dead" and row["attempts"] == 3 and len(receiver.received) == 3
+    assert row["status"] == "dead" and row["attempts"] == 3 and len(http_server.received) == 3
     assert "500" in str(row["last_error"])
     again = service.requeue(setup.engine, scope=setup.scope, notification_id=int(row["id"]),
                             now_ms=clock.now)  # type: ignore[call-overload]  # fmt: skip
     assert again["status"] == "pending" and again["attempts"] == 0
 
 
-async def test_a_permanent_refusal_is_not_retried(setup: Setup, receiver: RecordingServer) -> None:
-    _wire(setup, receiver)
-    receiver.reply = Reply(400, {"error": "bad payload"})
+async def test_a_permanent_refusal_is_not_retried(
+    setup: Setup, http_server: RecordingServer
+) -> None:
+    _wire(setup, http_server)
+    http_server.reply = Reply(400, {"error": "bad payload"})
     setup.raise_("power_cut")
     deliverer = _deliverer(setup, Clock(T0))
     await deliverer.tick()
@@ -117,9 +107,9 @@ async def test_a_permanent_refusal_is_not_retried(setup: Setup, receiver: Record
 
 
 async def test_a_claim_whose_sender_died_is_taken_again_after_its_lease(
-    setup: Setup, receiver: RecordingServer
+    setup: Setup, http_server: RecordingServer
 ) -> None:
-    _wire(setup, receiver)
+    _wire(setup, http_server)
     setup.raise_("power_cut")
     clock = Clock(T0)
     crashed = _deliverer(setup, clock)
@@ -133,13 +123,13 @@ async def test_a_claim_whose_sender_died_is_taken_again_after_its_lease(
     await survivor.aclose()
     row = _row(setup)
     assert row["status"] == "delivered" and row["attempts"] == 2
-    assert len(receiver.received) == 1
+    assert len(http_server.received) == 1
 
 
 async def test_a_disabled_channel_dead_letters_with_the_reason(
-    setup: Setup, receiver: RecordingServer
+    setup: Setup, http_server: RecordingServer
 ) -> None:
-    _wire(setup, receiver)
+    _wire(setup, http_server)
     setup.raise_("power_cut")
     with setup.engine.begin() as conn:
         conn.execute(s.channels.update().values(enabled=False))
@@ -147,7 +137,7 @@ async def test_a_disabled_channel_dead_letters_with_the_reason(
     await deliverer.tick()
     row = _row(setup)
     assert row["status"] == "dead" and "disabled" in str(row["last_error"])
-    assert receiver.received == []
+    assert http_server.received == []
 
 
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:

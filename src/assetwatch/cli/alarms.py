@@ -89,58 +89,39 @@ def list_(
     console.print(alarm_table(rows))
 
 
-def _transition(
-    to: str, alarm_id: int, note: str | None, by: str | None, options: tuple[Any, Any, str]
-) -> None:
-    engine = open_data(options[0], options[1])
-    alarm = lifecycle.transition(
-        engine, scope=scope_for(engine, options[2]), alarm_id=alarm_id, to=to, now_ms=now_ms(),
-        note=note, by=by,
-    )  # fmt: skip
-    console.print(f"alarm {alarm_id} is now [bold]{alarm['status']}[/]")
-
-
 Note = Annotated[str | None, typer.Option(help="why, in your words")]
 By = Annotated[str | None, typer.Option(help="who acts (until users arrive)")]
 
 
-@app.command()
-def ack(
-    alarm_id: int,
-    note: Note = None,
-    by: By = None,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    database_url: DatabaseUrl = None,
-    tenant: Tenant = "demo-bank",
-) -> None:
-    """Acknowledge an open alarm (stops its escalation)."""
-    _transition(ACKNOWLEDGED, alarm_id, note, by, (data_dir, database_url, tenant))
+def _transition_command(name: str, to: str, help_text: str) -> None:
+    """Register ``alarms NAME ALARM_ID [--note] [--by]``, moving the alarm to ``to``."""
+
+    def command(
+        alarm_id: int,
+        note: Note = None,
+        by: By = None,
+        data_dir: DataDir = DEFAULT_DATA_DIR,
+        database_url: DatabaseUrl = None,
+        tenant: Tenant = "demo-bank",
+    ) -> None:
+        engine = open_data(data_dir, database_url)
+        alarm = lifecycle.transition(
+            engine, scope=scope_for(engine, tenant), alarm_id=alarm_id, to=to,
+            now_ms=now_ms(), note=note, by=by,
+        )  # fmt: skip
+        console.print(f"alarm {alarm_id} is now [bold]{alarm['status']}[/]")
+
+    command.__doc__ = help_text
+    app.command(name)(command)
 
 
-@app.command()
-def resolve(
-    alarm_id: int,
-    note: Note = None,
-    by: By = None,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    database_url: DatabaseUrl = None,
-    tenant: Tenant = "demo-bank",
-) -> None:
-    """Resolve an open or acknowledged alarm."""
-    _transition(RESOLVED, alarm_id, note, by, (data_dir, database_url, tenant))
-
-
-@app.command("false-positive")
-def false_positive(
-    alarm_id: int,
-    note: Note = None,
-    by: By = None,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    database_url: DatabaseUrl = None,
-    tenant: Tenant = "demo-bank",
-) -> None:
-    """Close an alarm as a false positive (counted against its rule and profile)."""
-    _transition(FALSE_POSITIVE, alarm_id, note, by, (data_dir, database_url, tenant))
+_transition_command("ack", ACKNOWLEDGED, "Acknowledge an open alarm (stops its escalation).")
+_transition_command("resolve", RESOLVED, "Resolve an open or acknowledged alarm.")
+_transition_command(
+    "false-positive",
+    FALSE_POSITIVE,
+    "Close an alarm as a false positive (counted against its rule and profile).",
+)
 
 
 @app.command()

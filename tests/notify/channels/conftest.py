@@ -7,18 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from .http_server import RecordingServer, start
-
-
-@pytest.fixture
-def http_server() -> Iterator[RecordingServer]:
-    recorder = RecordingServer()
-    stop = start(recorder)
-    try:
-        yield recorder
-    finally:
-        stop()
-
 
 @pytest.fixture
 def refused_port() -> Iterator[int]:

@@ -1,0 +1,1 @@
+"""Geodesy helpers shared by analytics, places and exports: distances and Chinese datums."""
