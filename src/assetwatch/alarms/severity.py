@@ -20,6 +20,15 @@ SEVERITIES: dict[str, str] = {
     "low_battery": "low",
     "overspeed": "low",
     "vibration": "low",
+    # trajectory analytics (issue 5)
+    "risk_point_dwell": "high",
+    "gathering": "high",
+    "blind_period": "medium",
+    "repeated_blind_area": "high",
+    "gnss_denied": "high",
+    "away_from_usual_places": "high",
+    "new_night_place": "medium",
+    "declared_address_never_visited": "medium",
 }
 
 
