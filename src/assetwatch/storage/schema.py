@@ -30,6 +30,7 @@ from sqlalchemy import (
     true,
 )
 
+from assetwatch.storage.analytics_tables import stays, trips
 from assetwatch.storage.notify_tables import (
     alarm_history,
     channels,
@@ -50,7 +51,7 @@ from assetwatch.storage.tables_base import (
 __all__ = [
     "OPEN_ALARM", "QUARANTINE_TENANT_KEY", "metadata", "alarm_history", "channels", "contacts",
     "escalation_policies", "notification_attempts", "notifications", "notify_throttle",
-    "subscriptions",
+    "subscriptions", "stays", "trips",
 ]  # fmt: skip
 
 tenants = Table(
