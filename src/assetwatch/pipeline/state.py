@@ -55,12 +55,19 @@ class AssetState:
     course: float | None = None
     inside: frozenset[int] | None = None  # ids of applicable places the asset is inside
     attributes: dict[str, Any] = field(default_factory=dict)
+    stays: dict[str, Any] | None = None  # analytics.stays.StayDetector state
+    blind: dict[str, Any] | None = None  # analytics.blind.BlindDetector state
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        state: dict[str, Any] = {
             "inside": None if self.inside is None else sorted(self.inside),
             "attributes": self.attributes,
         }
+        if self.stays is not None:
+            state["stays"] = self.stays
+        if self.blind is not None:
+            state["blind"] = self.blind
+        return state
 
     @classmethod
     def from_row(cls, row: Any) -> AssetState:
@@ -77,4 +84,6 @@ class AssetState:
             course=row.course,
             inside=None if inside is None else frozenset(inside),
             attributes=state.get("attributes", {}),
+            stays=state.get("stays"),
+            blind=state.get("blind"),
         )
