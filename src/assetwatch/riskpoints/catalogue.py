@@ -138,6 +138,33 @@ def sniff_format(text: str) -> Format:
     return "geojson" if text.lstrip()[:1] in ("{", "[") else "csv"
 
 
+_MEDIA_TYPES: Final[dict[str, Format]] = {
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "text/tab-separated-values": "csv",
+    "application/vnd.ms-excel": "csv",  # what Windows browsers send for .csv
+    "application/geo+json": "geojson",
+    "application/vnd.geo+json": "geojson",
+    "application/json": "geojson",
+}
+_SUFFIXES: Final[dict[str, Format]] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".geojson": "geojson",
+    ".json": "geojson",
+}
+
+
+def format_of(content_type: str = "", filename: str = "") -> Format | None:
+    """The format a media type (without parameters) or else a file name says; ``None``
+    leaves it to :func:`sniff_format`."""
+    if content_type in _MEDIA_TYPES:
+        return _MEDIA_TYPES[content_type]
+    suffix = filename[filename.rfind(".") :].lower() if "." in filename else ""
+    return _SUFFIXES.get(suffix)
+
+
 def column_of(header: str) -> str | None:
     """The field a CSV header or GeoJSON property name fills, or ``None``."""
     cleaned = _UNIT.sub("", header.strip().lstrip("\ufeff").lower()).strip()

@@ -13,15 +13,22 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+import pydantic
 from sqlalchemy import Connection, Select, bindparam, select
 
-from assetwatch.errors import ConflictError, NotFoundError
+from assetwatch.errors import ConflictError, NotFoundError, ValidationError
 from assetwatch.geo.datum import Datum
 from assetwatch.model.scope import Scope
 from assetwatch.places.models import PlaceCreate
 from assetwatch.registry.changes import Change, diff
 from assetwatch.registry.lookup import visible
-from assetwatch.riskpoints.catalogue import Catalogue, CatalogueError, Format, read_catalogue
+from assetwatch.riskpoints.catalogue import (
+    Catalogue,
+    CatalogueError,
+    Format,
+    pydantic_message,
+    read_catalogue,
+)
 from assetwatch.riskpoints.models import (
     RISK_POINT_KIND,
     ImportSummaryRead,
@@ -137,7 +144,10 @@ def upsert(
 ) -> Change:
     """Create or replace risk point ``key`` (coordinates in ``datum``); ``ConflictError`` when
     ``key`` is a place of another kind (a geofence)."""
-    place = data.place(key, datum=datum, source=source)
+    try:
+        place = data.place(key, datum=datum, source=source)
+    except pydantic.ValidationError as err:
+        raise ValidationError(f"risk point {key!r}: {pydantic_message(err)}") from err
     existing = _existing(conn, scope=scope, keys={key})
     clash = _clash(existing, key)
     if clash is not None:
