@@ -57,7 +57,7 @@ def test_applies_to_forms(applies_to: Any, stored: dict[str, Any]) -> None:
         ({"applies_to": "some"}, "applies_to"),
         ({"applies_to": {"asset": "a", "assets": ["b"]}}, "exactly one"),
         ({"applies_to": {"assets": []}}, "at least 1"),
-        ({"kind": "risky"}, "'allowed', 'forbidden' or 'watch'"),
+        ({"kind": "risky"}, "'allowed', 'forbidden', 'watch' or 'risk_point'"),
     ],
 )
 def test_invalid_places(overrides: dict[str, Any], message: str) -> None:

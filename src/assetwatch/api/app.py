@@ -17,6 +17,7 @@ from assetwatch.live import LiveFeed
 from assetwatch.observability import Metrics
 from assetwatch.places.views import router as places_router
 from assetwatch.registry.views import router as registry_router
+from assetwatch.riskpoints.views import router as risk_points_router
 from assetwatch.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -49,6 +50,7 @@ def create_app(
     routers = (
         registry_router,
         places_router,
+        risk_points_router,
         tracking.router,
         alarm_stats.router,  # before alarms: /alarms/{alarm_id} would capture /alarms/stats
         alarms.router,

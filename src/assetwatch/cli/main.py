@@ -16,6 +16,7 @@ from assetwatch.cli import (
     mqtt,
     notify,
     provisioning,
+    risk_points,
     serve,
     track,
 )
@@ -42,6 +43,7 @@ app.command()(demo.demo)
 app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)
 app.add_typer(cells_cli.app, name="cells")
+app.add_typer(risk_points.app, name="risk-points")
 
 
 def main() -> None:

@@ -1,1 +1,2 @@
-"""Places: geofences (allowed, forbidden, watch) with the assets they apply to."""
+"""Places: geofences (allowed, forbidden, watch) with the assets they apply to, and risk
+points (kind ``risk_point``, see :mod:`assetwatch.riskpoints`)."""

@@ -4,6 +4,10 @@ order), circles ``{lat, lon, radius_m}``.
 ``applies_to`` is ``"all"`` or exactly one of ``{counterparty: key}``, ``{asset: key}``,
 ``{assets: [keys]}``. Both are stored normalized: ``"all"`` becomes ``{"all": true}``, polygon
 rings are closed, numbers are floats.
+
+Kinds ``allowed``, ``forbidden`` and ``watch`` are geofences; ``risk_point`` places (二押点,
+written through :mod:`assetwatch.riskpoints`) carry a ``properties.category`` and are never
+geofences (the processor indexes only its ``GEOFENCE_KINDS``).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from assetwatch.errors import ValidationError
 from assetwatch.registry.models import Key, Latitude, Longitude, Name, Strict
+from assetwatch.riskpoints.categories import CATEGORIES
 
-PlaceKind = Literal["allowed", "forbidden", "watch"]
+PlaceKind = Literal["allowed", "forbidden", "watch", "risk_point"]
 MAX_RADIUS_M = 1_000_000.0
 
 
@@ -90,6 +95,12 @@ class PlaceWrite(Strict):
     applies_to: Applicability = AppliesTo(all=True)
     shape: Shape
     properties: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _risk_point_has_category(self) -> PlaceWrite:
+        if self.kind == "risk_point" and self.properties.get("category") not in CATEGORIES:
+            raise ValueError(f"a risk_point needs properties.category: {', '.join(CATEGORIES)}")
+        return self
 
     def stored(self) -> dict[str, Any]:
         """The place as the ``places`` row stores it (keys, not ids)."""

@@ -158,7 +158,7 @@ places = Table(
     Column("id", Integer, primary_key=True),
     tenant_fk(),
     Column("key", String(100), nullable=False),
-    Column("kind", String(30), nullable=False),  # allowed | forbidden | watch
+    Column("kind", String(30), nullable=False),  # allowed | forbidden | watch | risk_point
     Column("name", String(200), nullable=False, server_default=""),
     Column("applies_to", JSON, nullable=False),  # {"all": true} | {"counterparty": k} | ...
     Column("shape", JSON, nullable=False),  # {"circle": {...}} | {"polygon": [[lon, lat]...]}
