@@ -57,6 +57,7 @@ class AssetState:
     attributes: dict[str, Any] = field(default_factory=dict)
     stays: dict[str, Any] | None = None  # analytics.stays.StayDetector state
     blind: dict[str, Any] | None = None  # analytics.blind.BlindDetector state
+    dwell: dict[str, Any] | None = None  # risk points alarmed for the current stay
 
     def to_json(self) -> dict[str, Any]:
         state: dict[str, Any] = {
@@ -67,6 +68,8 @@ class AssetState:
             state["stays"] = self.stays
         if self.blind is not None:
             state["blind"] = self.blind
+        if self.dwell is not None:
+            state["dwell"] = self.dwell
         return state
 
     @classmethod
@@ -86,4 +89,5 @@ class AssetState:
             attributes=state.get("attributes", {}),
             stays=state.get("stays"),
             blind=state.get("blind"),
+            dwell=state.get("dwell"),
         )
