@@ -30,6 +30,20 @@ from assetwatch.errors import ValidationError
 from assetwatch.tracking.export_xml import CHUNK, Progress, gpx, in_chunks, kml
 from assetwatch.tracking.playback import Playback, event_json, stay_json
 
+__all__ = [
+    "CSV_FIELDS",
+    "FORMATS",
+    "ExportFormat",
+    "Progress",
+    "csv_fields",
+    "csv_rows",
+    "export_format",
+    "filename",
+    "geojson",
+    "gpx",
+    "kml",
+]
+
 CSV_FIELDS: Final = (
     "time",
     "lat",
@@ -162,10 +176,10 @@ def csv_fields(datum: str) -> tuple[str, ...]:
 
 
 def csv_rows(playback: Playback, progress: Progress | None = None) -> Iterator[str]:
-    """A header, then one row per fix; times ISO-8601 UTC, alarms joined with ``;``, empty
-    cells for unknown values."""
+    """A header, then one row per fix (RFC 4180: CRLF line ends); times ISO-8601 UTC, alarms
+    joined with ``;``, empty cells for unknown values."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # RFC 4180: CRLF line ends
     writer.writerow(csv_fields(playback.datum))
     yield buffer.getvalue()
 
