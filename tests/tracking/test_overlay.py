@@ -9,7 +9,13 @@ from assetwatch.analytics.model import Stay
 from assetwatch.errors import NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
 from assetwatch.storage.schema import observations
-from assetwatch.tracking.overlay import STAYS_PROVIDER, Overlay, TrackEvent, overlay
+from assetwatch.tracking.overlay import (
+    STAYS_PROVIDER,
+    Overlay,
+    TrackEvent,
+    event_times,
+    overlay,
+)
 from tests.tracking.conftest import T0, Db
 
 EXIT = TrackEvent(
@@ -44,6 +50,8 @@ def test_events_of_the_asset_in_the_window_placed_on_the_map(db: Db) -> None:
     ]
     assert overlay(db.engine, scope=db.scope, asset="VIN1", to_ms=T0 + 60_000).events == [EXIT]
     assert found.times() == {T0 + 60_000, T0 + 120_000}
+    assert event_times(db.engine, scope=db.scope, asset="VIN1") == found.times()
+    assert event_times(db.engine, scope=db.scope, asset="VIN1", to_ms=T0 + 60_000) == {T0 + 60_000}
 
 
 def test_an_event_is_placed_at_the_last_valid_fix_before_it_else_the_first_after(db: Db) -> None:
@@ -96,3 +104,5 @@ def test_stays_come_from_the_provider(db: Db) -> None:
 def test_from_after_to_is_refused(db: Db) -> None:
     with pytest.raises(ValidationError, match="from must not be after to"):
         overlay(db.engine, scope=db.scope, asset="VIN1", from_ms=2, to_ms=1)
+    with pytest.raises(ValidationError, match="from must not be after to"):
+        event_times(db.engine, scope=db.scope, asset="VIN1", from_ms=2, to_ms=1)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from assetwatch.analytics.model import Stay
 from assetwatch.errors import ValidationError
@@ -77,6 +77,34 @@ class Overlay:
         return {e.time_ms for e in self.events}
 
 
+def _window(query: Select[Any], from_ms: int | None, to_ms: int | None) -> Select[Any]:
+    if from_ms is not None and to_ms is not None and from_ms > to_ms:
+        raise ValidationError("from must not be after to")
+    if from_ms is not None:
+        query = query.where(events.c.time_ms >= from_ms)
+    if to_ms is not None:
+        query = query.where(events.c.time_ms <= to_ms)
+    return query
+
+
+def event_times(
+    engine: Engine,
+    *,
+    scope: Scope,
+    asset: str,
+    from_ms: int | None = None,
+    to_ms: int | None = None,
+) -> set[int]:
+    """Epoch ms of the asset's events in [from_ms, to_ms]: what simplification keeps when no
+    overlay is drawn (cheaper than :func:`overlay`, which places each event)."""
+    asset_id = asset_id_of(engine, scope, asset)
+    query = select(events.c.time_ms).where(
+        (events.c.tenant_id == scope.tenant_id) & (events.c.asset_id == asset_id)
+    )
+    with engine.connect() as conn:
+        return {int(t) for t in conn.scalars(_window(query, from_ms, to_ms))}
+
+
 def overlay(
     engine: Engine,
     *,
@@ -89,8 +117,6 @@ def overlay(
 ) -> Overlay:
     """The asset's events (oldest first, at most ``limit``) in [from_ms, to_ms], and its stays
     from ``stays`` when given."""
-    if from_ms is not None and to_ms is not None and from_ms > to_ms:
-        raise ValidationError("from must not be after to")
     asset_id = asset_id_of(engine, scope, asset)
     query = (
         select(events, devices.c.key.label("device"))
@@ -99,10 +125,7 @@ def overlay(
         .order_by(events.c.time_ms, events.c.id)
         .limit(limit)
     )
-    if from_ms is not None:
-        query = query.where(events.c.time_ms >= from_ms)
-    if to_ms is not None:
-        query = query.where(events.c.time_ms <= to_ms)
+    query = _window(query, from_ms, to_ms)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         found = [_placed(conn, scope.tenant_id, asset_id, row) for row in rows]

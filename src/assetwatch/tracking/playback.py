@@ -94,18 +94,23 @@ def playback(
         engine, scope=scope, asset=asset, from_ms=from_ms, to_ms=to_ms, limit=limit
     )
     over = None
-    if with_overlay or simplify_m is not None:
+    if with_overlay:
         over = overlays.overlay(
-            engine, scope=scope, asset=asset, from_ms=from_ms, to_ms=to_ms,
-            stays=stays if with_overlay else None,
-        )  # fmt: skip
+            engine, scope=scope, asset=asset, from_ms=from_ms, to_ms=to_ms, stays=stays
+        )
     shown = points
-    if simplify_m is not None and over is not None:
-        shown = _simplified(points, simplify_m, over)
+    if simplify_m is not None:
+        if over is not None:
+            times = over.times()
+        else:
+            times = overlays.event_times(
+                engine, scope=scope, asset=asset, from_ms=from_ms, to_ms=to_ms
+            )
+        shown = _simplified(points, simplify_m, times)
     return Playback(
         asset=asset,
         points=shown,
-        overlay=over if with_overlay else None,
+        overlay=over,
         datum=checked_datum,
         simplify_m=simplify_m,
         fixes=len(points),
@@ -114,11 +119,11 @@ def playback(
 
 
 def _simplified(
-    points: list[dict[str, Any]], simplify_m: float, over: overlays.Overlay
+    points: list[dict[str, Any]], simplify_m: float, event_times_ms: set[int]
 ) -> list[dict[str, Any]]:
     """The displayable points Douglas-Peucker keeps, with every alarm fix, both sides of every
     fix-source change and the fixes at the events' times."""
-    event_times = {t for t in map(service.iso, over.times()) if t is not None}
+    event_times = {t for t in map(service.iso, event_times_ms) if t is not None}
     keep = any_of(keeps_alarms, keeps_fix_source_changes, keeps_times(event_times))
     located = [p for p in points if displayable(p)]
     return simplify(located, simplify_m, keep=keep)
