@@ -1,18 +1,45 @@
-"""Track and live routes, and the WebSocket live stream."""
+"""Track routes (JSON and files), live positions, and the WebSocket live stream."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Engine
 
 from assetwatch.api.deps import EngineDep, ScopeDep, get_scope
 from assetwatch.errors import AssetwatchError
 from assetwatch.live import LiveFeed
-from assetwatch.tracking import service
+from assetwatch.model.scope import Scope
+from assetwatch.tracking import export, playback, service
+from assetwatch.tracking import overlay as overlays
 
 router = APIRouter(tags=["tracking"])
+
+
+class TrackOptions:
+    """The query parameters shared by the track and its file exports."""
+
+    def __init__(
+        self,
+        from_: str | None = Query(None, alias="from", description="ISO-8601 or epoch ms"),
+        to: str | None = Query(None, description="ISO-8601 or epoch ms"),
+        simplify_m: float | None = Query(
+            None,
+            description="Douglas-Peucker tolerance in metres (≥ 0); alarm fixes, fix-source "
+            "changes and fixes at events are always kept. Default: every fix",
+        ),
+        datum: str = Query("wgs84", description="datum of the coordinates: wgs84, gcj02, bd09"),
+    ) -> None:
+        self.from_ms = service.parse_time(from_, field="from")
+        self.to_ms = service.parse_time(to, field="to")
+        self.simplify_m = simplify_m
+        self.datum = datum
+
+
+TrackOptionsDep = Annotated[TrackOptions, Depends()]
 
 
 @router.get("/assets/{key}/track")
@@ -20,17 +47,59 @@ def track(
     key: str,
     engine: EngineDep,
     scope: ScopeDep,
-    from_: str | None = Query(None, alias="from", description="ISO-8601 or epoch ms"),
-    to: str | None = Query(None, description="ISO-8601 or epoch ms"),
+    options: TrackOptionsDep,
     limit: int = Query(10_000, ge=1, le=service.MAX_TRACK_POINTS),
-) -> list[dict[str, Any]]:
-    return service.track(
+    overlay: bool = Query(
+        False, description="answer {points, stays, events, ...} instead of the list of points"
+    ),
+) -> list[dict[str, Any]] | dict[str, Any]:
+    found = _playback(engine, scope, key, options, limit, overlay)
+    if overlay:
+        return playback.playback_json(found)
+    return [playback.point_json(found, p) for p in found.points]
+
+
+@router.get(
+    "/assets/{key}/track.{fmt}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {f.media_type: {} for f in export.FORMATS.values()}}},
+)
+def track_file(
+    key: str,
+    fmt: str,
+    engine: EngineDep,
+    scope: ScopeDep,
+    options: TrackOptionsDep,
+    limit: int = Query(service.MAX_TRACK_POINTS, ge=1, le=service.MAX_TRACK_POINTS),
+    overlay: bool = Query(False, description="include stays and events"),
+) -> StreamingResponse:
+    """The track as a file: ``fmt`` is gpx, kml, geojson or csv."""
+    file_format = export.export_format(fmt)
+    found = _playback(engine, scope, key, options, limit, overlay)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{export.filename(found, file_format)}"'
+    }
+    if found.truncated:
+        headers["X-Assetwatch-Truncated"] = "true"
+    return StreamingResponse(
+        file_format.write(found, None), media_type=file_format.media_type, headers=headers
+    )
+
+
+def _playback(
+    engine: Engine, scope: Scope, key: str, options: TrackOptions, limit: int, overlay: bool
+) -> playback.Playback:
+    return playback.playback(
         engine,
         scope=scope,
         asset=key,
-        from_ms=service.parse_time(from_, field="from"),
-        to_ms=service.parse_time(to, field="to"),
+        from_ms=options.from_ms,
+        to_ms=options.to_ms,
+        simplify_m=options.simplify_m,
+        with_overlay=overlay,
+        datum=options.datum,
         limit=limit,
+        stays=overlays.STAYS_PROVIDER,  # read at each call, so wiring it needs no restart
     )
 
 

@@ -39,7 +39,8 @@ def parse_time(text: str | None, *, field: str) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-def _asset_id(engine: Engine, scope: Scope, key: str) -> int:
+def asset_id_of(engine: Engine, scope: Scope, key: str) -> int:
+    """The id of the asset ``key`` in the caller's tenant; NotFoundError when there is none."""
     with engine.connect() as conn:
         asset_id = conn.scalar(
             select(assets.c.id).where(
@@ -64,7 +65,7 @@ def track(
     each fix's time."""
     if from_ms is not None and to_ms is not None and from_ms > to_ms:
         raise ValidationError("from must not be after to")
-    asset_id = _asset_id(engine, scope, asset)
+    asset_id = asset_id_of(engine, scope, asset)
     o = observations
     query = (
         select(
