@@ -85,7 +85,9 @@ def create_app(
     return app
 
 
-REGISTRY_PREFIXES = tuple(f"{API_PREFIX}/{name}" for name in ("assets", "devices", "places", "risk-points"))
+REGISTRY_PREFIXES = tuple(
+    f"{API_PREFIX}/{name}" for name in ("assets", "devices", "places", "risk-points")
+)
 
 
 def _reload_after_writes(app: FastAPI, reload: Callable[[], None]) -> None:
