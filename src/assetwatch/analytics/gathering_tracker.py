@@ -22,7 +22,8 @@ JSON, and :meth:`GatheringTracker.from_state` continues from it after a restart.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -138,11 +139,12 @@ class GatheringTracker:
                 track = _Track(Gathering(key, group, now_ms, now_ms), reported=False)
             else:
                 old = self._tracks[ti]
-                track = replace(
-                    old, gathering=replace(old.gathering, group=group, last_seen_ms=now_ms)
+                first_seen = old.gathering.first_seen_ms
+                track = _Track(
+                    Gathering(old.gathering.key, group, first_seen, now_ms), old.reported
                 )
             if not track.reported and now_ms - track.gathering.first_seen_ms >= min_ms:
-                track = replace(track, reported=True)
+                track = _Track(track.gathering, reported=True)
                 started.append(track.gathering)
             tracks.append(track)
         kept = set(matches.values())
@@ -210,7 +212,8 @@ def _match(
 def _flatten(groups: Sequence[AssetGroup]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """All member ids and, for each, the index of its group."""
     sizes = [len(g.asset_ids) for g in groups]
-    ids = np.fromiter((a for g in groups for a in g.asset_ids), dtype=np.int64, count=sum(sizes))
+    members = chain.from_iterable(g.asset_ids for g in groups)
+    ids = np.fromiter(members, dtype=np.int64, count=sum(sizes))
     return ids, np.repeat(np.arange(len(groups)), sizes)
 
 
@@ -239,8 +242,8 @@ def _track_from_state(data: dict[str, Any]) -> _Track:
         lat=float(data["lat"]),
         lon=float(data["lon"]),
         radius_m=float(data["radius_m"]),
-        asset_ids=tuple(int(a) for a in data["asset_ids"]),
-        counterparty_ids=tuple(int(c) for c in data["counterparty_ids"]),
+        asset_ids=tuple(map(int, data["asset_ids"])),
+        counterparty_ids=tuple(map(int, data["counterparty_ids"])),
         unknown_counterparties=int(data.get("unknown_counterparties", 0)),
         time_ms=int(data.get("time_ms", data["last_seen_ms"])),
     )
