@@ -1,6 +1,7 @@
 """Gathering sweep benchmark: one sweep over 100,000 and 1,000,000 synthetic live assets.
 
     .venv/bin/python bench/gathering.py [--sizes 100000 1000000] [--repeat 3] [--cpu 0]
+                                        [--k 5] [--m 3] [--radius 200]
 
 The synthetic portfolio lies over the Pearl River Delta (21.5–24.0° N, 112.0–115.5° E):
 
@@ -43,6 +44,7 @@ from assetwatch.analytics.gathering_tracker import GatheringTracker
 from assetwatch.analytics.premises import PremisesIndex
 from assetwatch.analytics.proximity import neighbour_pairs
 
+DEFAULTS = GatheringParams()
 RESULTS = Path(__file__).resolve().parent / "results"
 REGION = (21.5, 24.0, 112.0, 115.5)  # lat min, lat max, lon min, lon max
 CITIES = (  # name, lat, lon, share of the urban assets, sigma km
@@ -226,10 +228,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cpu", type=int, default=0, help="pin to this core (-1: no pinning)")
+    parser.add_argument("--k", type=int, default=DEFAULTS.k)
+    parser.add_argument("--m", type=int, default=DEFAULTS.m)
+    parser.add_argument("--radius", type=float, default=DEFAULTS.radius_m)
     args = parser.parse_args()
     if args.cpu >= 0 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
-    params = GatheringParams()
+    params = GatheringParams(k=args.k, m=args.m, radius_m=args.radius)
     machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"gathering sweep — {machine}, numpy {np.__version__}, best of {args.repeat}")
     header = ("assets", "eligible", "groups", "planted", "mask", "sweep", "points/s", "update")

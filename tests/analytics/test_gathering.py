@@ -10,6 +10,7 @@ import pytest
 from assetwatch.analytics.gathering import (
     GatheringParams,
     LivePositions,
+    TooDense,
     eligible_mask,
     find_groups,
 )
@@ -236,3 +237,13 @@ def test_bad_input_is_refused() -> None:
 def test_nonsense_parameters_are_refused(changes: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         GatheringParams(**changes)  # type: ignore[arg-type]
+
+
+def test_a_crowd_too_dense_to_pair_is_refused_with_where_it_is() -> None:
+    crowd = ring(YARD, 50, 10.0) + ring(YARD, 50, 30.0)
+    cars = positions(crowd, list(range(100)), time_ms=T0)
+    assert len(find_groups(cars, now_ms=T0)) == 1
+    with pytest.raises(TooDense, match="exceed 5,000") as refused:
+        find_groups(cars, now_ms=T0, max_candidate_pairs=5_000)
+    lat, lon, count = refused.value.spots[0]
+    assert count == 100 and abs(lat - YARD[0]) < 0.003 and abs(lon - YARD[1]) < 0.003

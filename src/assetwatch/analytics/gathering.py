@@ -42,10 +42,27 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from assetwatch.analytics.proximity import FloatArray, IntArray, distance_m, neighbour_pairs
+from assetwatch.analytics.proximity import (
+    MAX_CANDIDATE_PAIRS,
+    FloatArray,
+    IntArray,
+    TooDense,
+    distance_m,
+    neighbour_pairs,
+)
 
 BoolArray = npt.NDArray[np.bool_]
 UNKNOWN_COUNTERPARTY = -1
+__all__ = [
+    "AssetGroup",
+    "GatheringParams",
+    "LivePositions",
+    "UNKNOWN_COUNTERPARTY",
+    "TooDense",
+    "eligible_mask",
+    "find_groups",
+    "greedy_groups",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,18 +171,28 @@ def find_groups(
     params: GatheringParams | None = None,
     at_own_premises: BoolArray | None = None,
     grid_origin: tuple[float, float] = (0.0, 0.0),
+    max_candidate_pairs: int = MAX_CANDIDATE_PAIRS,
 ) -> list[AssetGroup]:
     """The qualifying groups of a sweep at ``now_ms`` (epoch ms), largest first.
 
     ``grid_origin`` (lat, lon degrees) moves the bucketing grid; the result never depends
     on it (it exists so tests can prove that). Groups are ordered by size (descending), then
-    by seed asset id.
+    by seed asset id. Raises :class:`~assetwatch.analytics.proximity.TooDense` (naming the
+    spots) when thousands of assets crowd one place so much that pairing them would cost
+    more than ``max_candidate_pairs`` distance checks.
     """
     params = params or GatheringParams()
     mask = eligible_mask(positions, now_ms=now_ms, params=params, at_own_premises=at_own_premises)
     take = np.flatnonzero(mask)
     lat, lon = positions.lat[take], positions.lon[take]
-    pairs = neighbour_pairs(lat, lon, params.radius_m, min_block=params.k, origin=grid_origin)
+    pairs = neighbour_pairs(
+        lat,
+        lon,
+        params.radius_m,
+        min_block=params.k,
+        origin=grid_origin,
+        max_candidate_pairs=max_candidate_pairs,
+    )
     labels = greedy_groups(pairs.src, pairs.dst, positions.asset_id[take], params.k)
     return _qualifying(positions, take, labels, params, now_ms)
 

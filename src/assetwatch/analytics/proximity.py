@@ -35,7 +35,23 @@ IntArray = npt.NDArray[np.int64]
 
 _CELL_SLACK = 1.0 + 1e-6  # cells a hair larger than the radius: rounding never splits a pair
 _CHUNK_PAIRS = 1 << 22  # candidate pairs distance-checked at a time (bounds memory)
+MAX_CANDIDATE_PAIRS = 60_000_000
+"""Default cap on candidate pairs per call: about 10 s and 2 GB. Beyond it, see TooDense."""
 _OFFSETS = tuple((dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1))
+
+
+class TooDense(ValueError):
+    """So many points crowd into a few cells that pairing them would exceed the budget.
+
+    ``spots`` lists the most crowded places as ``(lat, lon, points in the 3 × 3 block)``,
+    densest first: usually a default position that trackers without a fix report, or a
+    parking facility the caller should exclude (like premises) before sweeping again.
+    """
+
+    def __init__(self, candidates: int, limit: int, spots: list[tuple[float, float, int]]):
+        where = ", ".join(f"({la:.5f}, {lo:.5f}): {n}" for la, lo, n in spots)
+        super().__init__(f"{candidates:,} candidate pairs exceed {limit:,}; densest: {where}")
+        self.spots = spots
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +84,7 @@ def neighbour_pairs(
     min_block: int = 1,
     origin: tuple[float, float] = (0.0, 0.0),
     band_deg: float = 1.0,
+    max_candidate_pairs: int = MAX_CANDIDATE_PAIRS,
 ) -> NeighbourPairs:
     """All directed pairs within ``radius_m`` whose source is a seed (see the module doc).
 
@@ -83,6 +100,9 @@ def neighbour_pairs(
         ``(lat, lon)`` of a cell corner, degrees. Moves the grid; never changes the result.
     band_deg
         Height of the latitude bands that share one longitude cell width, degrees.
+    max_candidate_pairs
+        Raise :class:`TooDense` rather than distance-check more pairs than this (memory
+        and time grow with the square of the points crowded within one 3 × 3 block).
     """
     if radius_m <= 0 or band_deg <= 0:
         raise ValueError("radius_m and band_deg must be positive")
@@ -95,6 +115,7 @@ def neighbour_pairs(
     last_band = int(sorted_rows[-1]) // rows_per_band if len(rows) else -1
     srcs: list[IntArray] = []
     dsts: list[IntArray] = []
+    budget = _Budget(max_candidate_pairs)
     for band in range(first_band, last_band + 1):
         lo, hi = band * rows_per_band, (band + 1) * rows_per_band
         start, stop = np.searchsorted(sorted_rows, [lo - 1, hi + 1])
@@ -103,7 +124,7 @@ def neighbour_pairs(
             continue
         members = order[start:stop]
         geometry = _BandGeometry(lo, hi, dlat, radius_m, origin)
-        s, d = _band_pairs(geometry, members, lat, lon, rows, min_block)
+        s, d = _band_pairs(geometry, members, lat, lon, rows, min_block, budget)
         srcs.append(s)
         dsts.append(d)
     if not srcs:
@@ -139,6 +160,7 @@ def _band_pairs(
     lon: FloatArray,
     rows: IntArray,
     min_block: int,
+    budget: _Budget,
 ) -> tuple[IntArray, IntArray]:
     """Pairs of the seeds in the band's own rows with every point within the radius."""
     cols = np.floor((lon[members] - geometry.origin[1]) / geometry.dlon).astype(np.int64)
@@ -160,10 +182,28 @@ def _band_pairs(
         block += np.where(found >= 0, counts[np.maximum(found, 0)], 0)
     dense = block >= min_block
     seeds_cells = own[dense]
+    anchor = members[first[seeds_cells]]  # a point of each seed cell, to say where it is
+    budget.spend(counts[seeds_cells], block[dense], lat[anchor], lon[anchor])
     plan = _PairPlan.build(seeds_cells, [f[dense] for f in neighbours], first, counts)
     lat_s, lon_s = lat[members], lon[members]
     src, dst = plan.within(np.radians(lat_s), np.radians(lon_s), geometry.radius_m)
     return members[src], members[dst]
+
+
+@dataclass(slots=True)
+class _Budget:
+    """Candidate pairs allowed in one call, and how many are spent."""
+
+    limit: int
+    spent: int = 0
+
+    def spend(self, seeds: IntArray, block: IntArray, lat: FloatArray, lon: FloatArray) -> None:
+        """Charge ``seeds`` points times their ``block`` size, or raise :class:`TooDense`."""
+        self.spent += int(np.dot(seeds, block))
+        if self.spent > self.limit:
+            worst = np.argsort(-block, kind="stable")[:5]
+            spots = [(float(lat[i]), float(lon[i]), int(block[i])) for i in worst.tolist()]
+            raise TooDense(self.spent, self.limit, spots)
 
 
 def _find_cells(cell_keys: IntArray, wanted: IntArray) -> IntArray:
