@@ -17,9 +17,9 @@ The synthetic portfolio lies over the Pearl River Delta (21.5–24.0° N, 112.0�
 Timed, best of ``--repeat`` on one pinned core: the premises mask
 (:meth:`PremisesIndex.contains`), the sweep (:func:`find_groups`) and the tracker update
 that follows it (:meth:`GatheringTracker.update` against the previous sweep's groups). The
-run checks that every planted gathering comes out as (part of) one group, prints a table and
-writes ``bench/results/gathering-latest.json``. Target (issue 5 §7): sweep of 1,000,000
-assets ≤ 5 s.
+run checks that every planted gathering comes out as (part of) one group (a check meant for
+the default k, m and radius), prints a table and writes
+``bench/results/gathering-latest.json``. Target (issue 5 §7): sweep of 1,000,000 assets ≤ 5 s.
 """
 
 from __future__ import annotations
