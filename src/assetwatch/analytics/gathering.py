@@ -11,8 +11,8 @@ Distances are the equirectangular distance of :func:`assetwatch.analytics.proxim
 The *neighbourhood* N(a) of an eligible asset is the set of eligible assets within
 ``radius_m`` of it, itself included. Groups are found by **greedy seed-and-grow**:
 
-1. among the eligible assets not yet in a group, take the *seed* with the largest
-   neighbourhood among those not yet grouped, ties broken by the smallest ``asset_id``;
+1. among the eligible assets not yet in a group, take as *seed* the one whose neighbourhood
+   holds the most assets not yet in a group, ties broken by the smallest ``asset_id``;
 2. if that neighbourhood has fewer than ``k`` assets, stop;
 3. otherwise the seed's ungrouped neighbourhood is a group: every member is within
    ``radius_m`` of the seed (the group's centre), so its diameter is at most 2 ``radius_m``;
