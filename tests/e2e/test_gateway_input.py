@@ -70,7 +70,8 @@ async def test_garbage_is_skipped_and_never_crashes_the_server(tmp_path: Path) -
         ]
         for _ in range(30):  # a flood of bad frames closes this connection only
             writer.write(location_frame(UNKNOWN, 9, corrupt=True))
-        with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # closed before the flood was out
+        # the server may close before the flood is out
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
             await writer.drain()
         async with asyncio.timeout(10):
             try:
