@@ -61,8 +61,11 @@ class Trip:
 class StayParams:
     """``radius_m``: how far fixes of one stay may spread from its centroid; ``min_duration_s``:
     the shortest stop that counts as a stay; ``max_gap_s``: a longer silence ends a stay
-    unless the asset reappears within ``radius_m`` (then the stay spans the gap)."""
+    unless the asset reappears within ``radius_m`` (then the stay spans the gap);
+    ``coarse_accuracy_m``: a fix whose accuracy is worse than this (and every ``cell`` fix) is
+    coarse: it can keep a stay alive but never starts, moves or ends one."""
 
     radius_m: float = 100.0
     min_duration_s: float = 300.0
     max_gap_s: float = 3600.0
+    coarse_accuracy_m: float = 200.0

@@ -1,0 +1,387 @@
+"""Stays and trips of one asset, found in one pass over its time-ordered fixes.
+
+One implementation serves the live path and the batch path: :class:`StayDetector` is an
+incremental state machine (``add`` / ``flush``, with a small JSON state the processor keeps per
+asset), and :func:`detect` runs it over stored history.
+
+The algorithm
+-------------
+A *cluster* collects consecutive precise fixes that lie within ``radius_m`` of its running
+centroid (the mean of its member fixes). Once it has lasted ``min_duration_s`` it is a *stay*;
+until then it is only a candidate. Movement between stays is a *trip*: a candidate that breaks
+up before it lasted long enough (a traffic light, a short stop) is folded into the trip.
+
+Robustness rules (each is pinned by a test in ``tests/analytics/test_stays.py``):
+
+* **Jitter and drift.** A fix joins when it is within ``radius_m`` of the running centroid, so
+  noise around a parked position and slow drift are absorbed as long as they stay in radius.
+* **One outlier.** A fix outside the cluster is held back; if the next precise fix is inside
+  again, the held fix was a spike: it is dropped from the centroid (it still counts on the path
+  of a candidate, so the trip distance stays the sum along the fixes). Two fixes in a row
+  outside end the cluster at its last member fix.
+* **Gaps.** A silence longer than ``max_gap_s`` ends nothing by itself: if the asset reappears
+  within ``radius_m`` of the centroid, the stay (or candidate) spans the gap. If it reappears
+  far away (confirmed by the next fix, as for an outlier), what was open ends at the last fix
+  before the gap, and no trip is drawn across the gap: the next trip starts at the first fix
+  after it, with ``from_stay_start_ms = None``. A trip that runs into a long gap ends at its
+  last fix before the gap (``to_stay_start_ms = None``).
+* **Coarse fixes** (``source="cell"``, or accuracy worse than ``coarse_accuracy_m``) never start,
+  move or end a cluster and are not trip fixes. One whose accuracy disc overlaps a confirmed
+  stay (distance to the centroid <= ``radius_m`` + accuracy) keeps it alive: it extends the
+  stay's ``end_ms`` and counts in its ``points``, and the silence is measured from it. A cell fix
+  without an accuracy is taken as +-1000 m. Fixes with ``source="none"`` are ignored.
+* Fixes older than the last one used (out of order) are skipped; feed fixes in time order.
+
+Segments touch but never overlap: a trip that leaves a stay starts at the stay's ``end_ms``
+(its first leg runs from the stay's last precise fix) and a trip that reaches a stay ends at
+the stay's ``start_ms``. A trip of fewer than two fixes (no movement seen) is not reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any, Final
+
+from assetwatch.analytics.model import Fix, Stay, StayParams, Trip
+from assetwatch.geo.distance import haversine_m
+
+MAX_PLAUSIBLE_KMH: Final = 300.0  # faster segments and reported speeds are ignored as jumps
+UNKNOWN_CELL_ACCURACY_M: Final = 1000.0
+STATE_VERSION: Final = 1
+
+Segment = Stay | Trip
+_Pending = tuple[int, float, float, float | None, bool]  # time, lat, lon, speed, after a gap
+
+
+class _Path:
+    """Distance, fix count and speeds along a run of precise fixes; ``last_*`` is its end."""
+
+    __slots__ = ("dist_m", "last_lat", "last_lon", "last_ms", "points", "start_ms", "vmax")
+
+    def __init__(self, time_ms: int, lat: float, lon: float, speed: float | None) -> None:
+        self.start_ms = self.last_ms = time_ms
+        self.last_lat, self.last_lon = lat, lon
+        self.dist_m = 0.0
+        self.points = 1
+        self.vmax = speed if speed is not None and speed <= MAX_PLAUSIBLE_KMH else 0.0
+
+    def step(self, time_ms: int, lat: float, lon: float, speed: float | None) -> None:
+        d = haversine_m(self.last_lat, self.last_lon, lat, lon)
+        dt = time_ms - self.last_ms
+        if dt > 0:
+            v = d * 3600.0 / dt  # m/ms -> km/h
+            if self.vmax < v <= MAX_PLAUSIBLE_KMH:
+                self.vmax = v
+        if speed is not None and self.vmax < speed <= MAX_PLAUSIBLE_KMH:
+            self.vmax = speed
+        self.dist_m += d
+        self.points += 1
+        self.last_ms, self.last_lat, self.last_lon = time_ms, lat, lon
+
+    def absorb(self, other: _Path, first_lat: float, first_lon: float) -> None:
+        """Continue this path with ``other``, which starts at (first_lat, first_lon)."""
+        self.step(other.start_ms, first_lat, first_lon, None)
+        self.dist_m += other.dist_m
+        self.points += other.points - 1
+        self.vmax = max(self.vmax, other.vmax)
+        self.last_ms, self.last_lat, self.last_lon = other.last_ms, other.last_lat, other.last_lon
+
+    def trip(self, from_stay: int | None, to_stay: int | None) -> Trip:
+        duration_s = (self.last_ms - self.start_ms) / 1000
+        avg = self.dist_m / duration_s * 3.6 if duration_s > 0 else 0.0
+        return Trip(
+            start_ms=self.start_ms,
+            end_ms=self.last_ms,
+            distance_m=self.dist_m,
+            max_speed_kmh=self.vmax,
+            avg_speed_kmh=avg,
+            points=self.points,
+            from_stay_start_ms=from_stay,
+            to_stay_start_ms=to_stay,
+        )
+
+    def state(self) -> list[Any]:
+        return [self.start_ms, self.last_ms, self.last_lat, self.last_lon] + [
+            self.dist_m,
+            self.points,
+            self.vmax,
+        ]
+
+    @classmethod
+    def load(cls, s: list[Any]) -> _Path:
+        path = cls(int(s[0]), float(s[2]), float(s[3]), None)
+        path.last_ms, path.dist_m = int(s[1]), float(s[4])
+        path.points, path.vmax = int(s[5]), float(s[6])
+        return path
+
+
+class _Cluster:
+    """Consecutive precise fixes around a running centroid: a candidate, or a confirmed stay.
+
+    ``path`` runs along the fixes from the first member to the last (a dropped outlier included);
+    once the cluster is confirmed only its end (the last member fix) is kept up to date.
+    """
+
+    __slots__ = (
+        "coarse",
+        "confirmed",
+        "end_ms",
+        "first_lat",
+        "first_lon",
+        "lat",
+        "lon",
+        "n",
+        "path",
+        "radius_m",
+    )
+
+    def __init__(self, time_ms: int, lat: float, lon: float, speed: float | None) -> None:
+        self.path = _Path(time_ms, lat, lon, speed)
+        self.first_lat = self.lat = lat
+        self.first_lon = self.lon = lon
+        self.n = 1
+        self.coarse = 0
+        self.radius_m = 0.0
+        self.end_ms = time_ms
+        self.confirmed = False
+
+    def stay(self) -> Stay:
+        return Stay(
+            start_ms=self.path.start_ms,
+            end_ms=self.end_ms,
+            lat=self.lat,
+            lon=self.lon,
+            radius_m=self.radius_m,
+            points=self.n + self.coarse,
+        )
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "path": self.path.state(),
+            "first": [self.first_lat, self.first_lon],
+            "centroid": [self.lat, self.lon],
+            "n": self.n,
+            "coarse": self.coarse,
+            "radius_m": self.radius_m,
+            "end_ms": self.end_ms,
+            "confirmed": self.confirmed,
+        }
+
+    @classmethod
+    def load(cls, s: dict[str, Any]) -> _Cluster:
+        c = cls(0, 0.0, 0.0, None)
+        c.path = _Path.load(s["path"])
+        (c.first_lat, c.first_lon), (c.lat, c.lon) = s["first"], s["centroid"]
+        c.n, c.coarse, c.radius_m = int(s["n"]), int(s["coarse"]), float(s["radius_m"])
+        c.end_ms, c.confirmed = int(s["end_ms"]), bool(s["confirmed"])
+        return c
+
+
+def _check(params: StayParams) -> None:
+    if params.radius_m <= 0 or params.min_duration_s < 0 or params.coarse_accuracy_m < 0:
+        raise ValueError(f"invalid stay parameters: {params}")
+    if params.max_gap_s < params.min_duration_s:
+        # a cluster that spans a gap must be a stay, or a trip could be drawn across the gap
+        raise ValueError("max_gap_s must be at least min_duration_s")
+
+
+class StayDetector:
+    """Incremental stay and trip detection for one asset's time-ordered fixes.
+
+    Parameters
+    ----------
+    params : StayParams
+        ``radius_m`` (m), ``min_duration_s`` (s), ``max_gap_s`` (s, at least
+        ``min_duration_s``), ``coarse_accuracy_m`` (m).
+
+    Examples
+    --------
+    >>> det = StayDetector(StayParams(radius_m=50, min_duration_s=60))
+    >>> segments = [s for fix in fixes for s in det.add(fix)] + det.flush()
+    >>> saved = det.state()  # JSON-serialisable; StayDetector.from_state(saved, params)
+    """
+
+    def __init__(self, params: StayParams | None = None) -> None:
+        self.params = params = params if params is not None else StayParams()
+        _check(params)
+        self._radius = params.radius_m
+        self._min_ms = params.min_duration_s * 1000
+        self._gap_ms = params.max_gap_s * 1000
+        self._coarse_m = params.coarse_accuracy_m
+        self._cluster: _Cluster | None = None
+        self._trip: _Path | None = None  # only while the cluster is an unconfirmed candidate
+        self._trip_from: int | None = None  # start of the stay the open trip left
+        self._pending: _Pending | None = None  # a precise fix outside the cluster, held back
+        self._last_ms: float = -math.inf  # time of the last fix used
+
+    # -- feeding -------------------------------------------------------------------------
+
+    def add(self, fix: Fix) -> list[Segment]:
+        """Feed the next fix; return the stays and trips that became final with it."""
+        out: list[Segment] = []
+        self._feed(fix, out)
+        return out
+
+    def flush(self) -> list[Segment]:
+        """Close what is open at the end of the data and reset the detector."""
+        out: list[Segment] = []
+        if self._pending is not None:
+            self._depart(out)
+        c = self._cluster
+        if c is not None:
+            if c.confirmed:
+                out.append(c.stay())
+            else:
+                self._fold(c)
+        self._emit_trip(out, None)
+        self._cluster, self._last_ms = None, -math.inf
+        return out
+
+    def open_stay(self) -> Stay | None:
+        """The confirmed stay that is still open (it may grow or end with later fixes)."""
+        c = self._cluster
+        return c.stay() if c is not None and c.confirmed else None
+
+    def _feed(self, fix: Fix, out: list[Segment]) -> None:
+        t = fix.time_ms
+        if t < self._last_ms or fix.source == "none":
+            return
+        acc = fix.accuracy_m
+        if fix.source == "cell" or (acc is not None and acc > self._coarse_m):
+            self._add_coarse(t, fix.lat, fix.lon, UNKNOWN_CELL_ACCURACY_M if acc is None else acc)
+        else:
+            self._add_precise(t, fix.lat, fix.lon, fix.speed_kmh, out)
+
+    def _add_precise(
+        self, t: int, lat: float, lon: float, speed: float | None, out: list[Segment]
+    ) -> None:
+        c = self._cluster
+        if c is None:
+            self._cluster = _Cluster(t, lat, lon, speed)
+        else:
+            d = haversine_m(c.lat, c.lon, lat, lon)
+            pending = self._pending
+            if d <= self._radius:
+                if pending is not None:  # it was an outlier: on the path, not in the centroid
+                    self._pending = None
+                    if not c.confirmed:
+                        c.path.step(pending[0], pending[1], pending[2], pending[3])
+                self._join(c, t, lat, lon, speed, d, out)
+            elif pending is None:
+                self._pending = (t, lat, lon, speed, t - self._last_ms > self._gap_ms)
+            else:  # two fixes in a row outside: the cluster has ended
+                self._depart(out)
+                self._add_precise(t, lat, lon, speed, out)  # against the cluster begun there
+                return
+        self._last_ms = t
+
+    def _add_coarse(self, t: int, lat: float, lon: float, accuracy_m: float) -> None:
+        c = self._cluster
+        if c is None or not c.confirmed or self._pending is not None:
+            return
+        if haversine_m(c.lat, c.lon, lat, lon) <= self._radius + accuracy_m:
+            c.end_ms = t
+            c.coarse += 1
+            self._last_ms = t
+
+    # -- transitions ---------------------------------------------------------------------
+
+    def _join(
+        self,
+        c: _Cluster,
+        t: int,
+        lat: float,
+        lon: float,
+        speed: float | None,
+        d: float,
+        out: list[Segment],
+    ) -> None:
+        n = c.n = c.n + 1
+        c.lat += (lat - c.lat) / n
+        c.lon += (lon - c.lon) / n
+        if d > c.radius_m:
+            c.radius_m = d
+        c.end_ms = t
+        path = c.path
+        if c.confirmed:  # a stay's path is only needed for where it ends
+            path.last_ms, path.last_lat, path.last_lon = t, lat, lon
+            return
+        path.step(t, lat, lon, speed)
+        if t - path.start_ms >= self._min_ms:
+            c.confirmed = True
+            if self._trip is not None:
+                self._trip.step(path.start_ms, c.first_lat, c.first_lon, None)
+                self._emit_trip(out, path.start_ms)
+
+    def _depart(self, out: list[Segment]) -> None:
+        """The held-back fix was the first one away: close the cluster, start one there."""
+        c, pending = self._cluster, self._pending
+        assert c is not None and pending is not None
+        self._pending = None
+        t, lat, lon, speed, after_gap = pending
+        if c.confirmed:
+            out.append(c.stay())
+            if not after_gap:  # the trip leaves from the stay's last precise fix
+                end = c.path
+                self._trip = _Path(c.end_ms, end.last_lat, end.last_lon, None)
+                self._trip_from = end.start_ms
+        else:
+            self._fold(c)
+            if after_gap:
+                self._emit_trip(out, None)
+        self._cluster = _Cluster(t, lat, lon, speed)
+        self._last_ms = t
+
+    def _fold(self, c: _Cluster) -> None:
+        """A candidate that broke up before it lasted long enough is part of the trip."""
+        if self._trip is None:
+            self._trip, self._trip_from = c.path, None
+        else:
+            self._trip.absorb(c.path, c.first_lat, c.first_lon)
+
+    def _emit_trip(self, out: list[Segment], to_stay: int | None) -> None:
+        trip, self._trip = self._trip, None
+        if trip is not None and trip.points >= 2:
+            out.append(trip.trip(self._trip_from, to_stay))
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """A small JSON-serialisable snapshot (bounded: no list of fixes)."""
+        c, trip, p = self._cluster, self._trip, self._pending
+        return {
+            "v": STATE_VERSION,
+            "last_ms": None if self._last_ms == -math.inf else self._last_ms,
+            "cluster": None if c is None else c.state(),
+            "trip": None if trip is None else trip.state(),
+            "trip_from": self._trip_from,
+            "pending": None if p is None else list(p),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], params: StayParams | None = None) -> StayDetector:
+        """A detector that continues from a :meth:`state` snapshot."""
+        if state.get("v") != STATE_VERSION:
+            raise ValueError(f"unknown stay detector state version {state.get('v')!r}")
+        det = cls(params)
+        det._last_ms = -math.inf if state["last_ms"] is None else int(state["last_ms"])
+        det._cluster = None if state["cluster"] is None else _Cluster.load(state["cluster"])
+        det._trip = None if state["trip"] is None else _Path.load(state["trip"])
+        det._trip_from = state["trip_from"]
+        p = state["pending"]
+        det._pending = None if p is None else (int(p[0]), p[1], p[2], p[3], bool(p[4]))
+        return det
+
+
+def detect(fixes: Iterable[Fix], params: StayParams | None = None) -> tuple[list[Stay], list[Trip]]:
+    """Stays and trips of one asset's time-ordered history, by running :class:`StayDetector`."""
+    det = StayDetector(params)
+    out: list[Segment] = []
+    feed = det._feed
+    for fix in fixes:
+        feed(fix, out)
+    out.extend(det.flush())
+    stays = [s for s in out if isinstance(s, Stay)]
+    trips = [s for s in out if isinstance(s, Trip)]
+    return stays, trips
