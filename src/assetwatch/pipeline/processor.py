@@ -20,6 +20,7 @@ from sqlalchemy import Engine, insert, select
 
 from assetwatch.alarms import service as alarm_service
 from assetwatch.alarms.service import RaisedAlarm
+from assetwatch.analytics.model import StayParams
 from assetwatch.cells.catalogue import CellCatalogue
 from assetwatch.notify.outbox import Outbox
 from assetwatch.observability import Metrics
@@ -30,7 +31,15 @@ from assetwatch.pipeline.directory import DeviceDirectory
 from assetwatch.pipeline.positioning import CellPositioning
 from assetwatch.pipeline.retro import recheck_window
 from assetwatch.pipeline.state import AssetState, DeviceState
+from assetwatch.pipeline.trajectory import DEFAULT_DWELL_S, TrajectoryOutput, TrajectoryRules
+from assetwatch.pipeline.trajectory_store import (
+    insert_segments,
+    recompute_window,
+    stay_row,
+    trip_row,
+)
 from assetwatch.places.fences import load_fences
+from assetwatch.riskpoints.index import load_index as load_risk_index
 from assetwatch.rules import offline
 from assetwatch.rules.geofence import FenceIndex
 from assetwatch.storage.schema import asset_state, device_state, events
@@ -54,6 +63,8 @@ class ProcessorSettings:
     fence_refresh_s: float = 10.0
     offline_sweep_s: float = 1.0
     auto_resolve: frozenset[str] = frozenset({"offline", "geofence_exit"})
+    stays: StayParams = field(default_factory=StayParams)
+    risk_point_dwell_s: float = DEFAULT_DWELL_S
 
 
 @dataclass
@@ -85,6 +96,9 @@ class Processor:
         self.settings = settings or ProcessorSettings()
         self.clock = clock
         self.outbox, self.on_outbox = outbox, on_outbox
+        self.trajectory = TrajectoryRules(
+            stay_params=self.settings.stays, dwell_s=self.settings.risk_point_dwell_s
+        )
         self.fences = self._load_fence_index()
         self._fences_at = time.monotonic()
         self.positioning = CellPositioning(CellCatalogue(engine))
@@ -157,10 +171,15 @@ class Processor:
             self.reload_fences()
 
     def _load_fence_index(self) -> FenceIndex:
+        """Geofences, and the risk points of the trajectory rules, from the places table."""
         with self.engine.connect() as conn:
+            self.trajectory.risk_points = load_risk_index(conn)
             return FenceIndex(f for f in load_fences(conn) if f.kind in GEOFENCE_KINDS)
 
     def reload_fences(self) -> None:
+        self.trajectory = TrajectoryRules(
+            stay_params=self.settings.stays, dwell_s=self.settings.risk_point_dwell_s
+        )
         self.fences = self._load_fence_index()
         self._fences_at = time.monotonic()
 
@@ -179,7 +198,8 @@ class Processor:
                 device = self.directory.quarantine(obs.protocol, obs.device_key, now)
             batch.add(obs, device)
         batch.run_geofences(self.fences, self.directory)
-        outcome = self._commit(batch)
+        segments = self.trajectory.run(batch)
+        outcome = self._commit(batch, segments)
         self.device_states.update(batch.changed_devices)
         self.asset_states.update(batch.changed_assets)
         self.metrics.commit_seconds.observe(time.perf_counter() - started)
@@ -191,12 +211,24 @@ class Processor:
             ]
         return outcome
 
-    def _commit(self, batch: Batch) -> Outcome:
+    def _commit(self, batch: Batch, segments: TrajectoryOutput) -> Outcome:
         outcome = Outcome()
         with self.engine.begin() as conn:
             writer.insert_observations(conn, batch.rows)
+            insert_segments(
+                conn,
+                [stay_row(t, a, s, batch.now_ms, False) for t, a, s in segments.stays],
+                [trip_row(t, a, s, batch.now_ms, False) for t, a, s in segments.trips],
+            )
             for asset_id, (start, end) in batch.late_windows.items():
                 tenant_id = self._tenant_of_asset(batch, asset_id)
+                batch.found.extend(
+                    recompute_window(
+                        conn, tenant_id=tenant_id, asset_id=asset_id,
+                        device_id=self._device_of_window(batch, asset_id), start_ms=start,
+                        end_ms=end, rules=self.trajectory, now_ms=batch.now_ms,
+                    )
+                )  # fmt: skip
                 batch.found.extend(
                     recheck_window(
                         conn,
@@ -227,6 +259,11 @@ class Processor:
     def _device_key(self, device_id: int) -> str:
         device = self.directory.by_id(device_id)
         return device.key if device is not None else str(device_id)
+
+    @staticmethod
+    def _device_of_window(batch: Batch, asset_id: int) -> int:
+        """The device whose late rows filled an asset's window (for the events it yields)."""
+        return next(int(row[1]) for row in batch.rows if row[2] == asset_id)
 
     def _tenant_of_asset(self, batch: Batch, asset_id: int) -> int:
         state = batch.asset_states.get(asset_id)
