@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from assetwatch.analytics.model import StayParams
 from assetwatch.api.app import create_app
 from assetwatch.commands.dispatcher import CommandDispatcher, DispatchSettings
 from assetwatch.gateways.gt06 import Gt06Gateway
@@ -90,6 +91,10 @@ class EmbeddedPlatform:
                 batch_wait_s=settings.batch_wait_s,
                 late_after_s=settings.late_after_s,
                 auto_resolve=frozenset(settings.alarm_auto_resolve),
+                stays=StayParams(
+                    settings.stay_radius_m, settings.stay_min_duration_s, settings.stay_max_gap_s
+                ),
+                risk_point_dwell_s=settings.risk_point_dwell_s,
             ),
             listening=self.feed.has_subscribers,
             outbox=Outbox(

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         description="Alarm types closed by the platform: offline when the device reports "
         "again, geofence_exit when the asset is back inside the allowed place",
     )
+    # trajectory analytics (docs/analytics.md) until monitoring profiles set them
+    stay_radius_m: float = Field(100.0, gt=0, description="How far a stay's fixes may spread")
+    stay_min_duration_s: float = Field(300.0, gt=0, description="Shortest stop that is a stay")
+    stay_max_gap_s: float = Field(
+        3600.0, gt=0, description="A longer silence ends a stay unless the asset is still there"
+    )
+    risk_point_dwell_s: float = Field(
+        1800.0, ge=0, description="Time at a risk point (pawn shop...) that raises an alarm"
+    )
     notify_poll_s: float = Field(1.0, gt=0, description="How often the outbox is checked")
     notify_max_attempts: int = Field(
         8, ge=1, description="Delivery attempts of a notification before its dead letter"
