@@ -27,7 +27,7 @@ class Found:
 
     tenant_id: int
     asset_id: int | None
-    device_id: int
+    device_id: int | None  # None for events about several assets (a gathering)
     event: RuleEvent
 
 

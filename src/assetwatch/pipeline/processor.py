@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
 from assetwatch.alarms import service as alarm_service
 from assetwatch.alarms.service import RaisedAlarm
+from assetwatch.analytics.gathering import GatheringParams
 from assetwatch.analytics.model import StayParams
 from assetwatch.cells.catalogue import CellCatalogue
 from assetwatch.notify.outbox import Outbox
@@ -28,7 +29,9 @@ from assetwatch.pipeline import writer
 from assetwatch.pipeline.batch import Batch, Found
 from assetwatch.pipeline.bus import Bus, Envelope
 from assetwatch.pipeline.directory import DeviceDirectory
+from assetwatch.pipeline.gathering_sweep import GatheringSweep
 from assetwatch.pipeline.positioning import CellPositioning
+from assetwatch.pipeline.recorder import record
 from assetwatch.pipeline.retro import recheck_window
 from assetwatch.pipeline.state import AssetState, DeviceState
 from assetwatch.pipeline.trajectory import DEFAULT_DWELL_S, TrajectoryOutput, TrajectoryRules
@@ -42,7 +45,7 @@ from assetwatch.places.fences import load_fences
 from assetwatch.riskpoints.index import load_index as load_risk_index
 from assetwatch.rules import offline
 from assetwatch.rules.geofence import FenceIndex
-from assetwatch.storage.schema import asset_state, device_state, events
+from assetwatch.storage.schema import asset_state, device_state
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,8 @@ class ProcessorSettings:
     auto_resolve: frozenset[str] = frozenset({"offline", "geofence_exit"})
     stays: StayParams = field(default_factory=StayParams)
     risk_point_dwell_s: float = DEFAULT_DWELL_S
+    gathering: GatheringParams = field(default_factory=GatheringParams)
+    gathering_sweep_s: float = 60.0
 
 
 @dataclass
@@ -99,6 +104,7 @@ class Processor:
         self.trajectory = TrajectoryRules(
             stay_params=self.settings.stays, dwell_s=self.settings.risk_point_dwell_s
         )
+        self.gatherings = GatheringSweep(directory, self.settings.gathering)
         self.fences = self._load_fence_index()
         self._fences_at = time.monotonic()
         self.positioning = CellPositioning(CellCatalogue(engine))
@@ -115,7 +121,7 @@ class Processor:
 
     async def run(self, partition: int = 0, stop: asyncio.Event | None = None) -> None:
         """Consume until ``stop`` is set; a failing batch is logged and its acks withheld."""
-        last_sweep = 0.0
+        last_sweep = last_gathering = 0.0
         while stop is None or not stop.is_set():
             envelopes = await self.bus.next_batch(
                 partition, self.settings.batch_max, self.settings.batch_wait_s
@@ -126,6 +132,9 @@ class Processor:
             if time.monotonic() - last_sweep >= self.settings.offline_sweep_s:
                 last_sweep = time.monotonic()
                 await self._guarded(self.sweep_offline)
+            if time.monotonic() - last_gathering >= self.settings.gathering_sweep_s:
+                last_gathering = time.monotonic()
+                await self._guarded(self.sweep_gathering)
 
     async def _handle(self, envelopes: list[Envelope]) -> None:
         ok = await self._guarded(self.process, [e.obs for e in envelopes])
@@ -276,66 +285,10 @@ class Processor:
 
     def _record(self, conn: Any, found: list[Found], now: int) -> tuple[list[RaisedAlarm], int]:
         """Events, alarms, auto-resolutions and outbox rows of one commit."""
-        if not found:
-            return [], 0
-        conn.execute(
-            insert(events),
-            [
-                {
-                    "tenant_id": f.tenant_id,
-                    "asset_id": f.asset_id,
-                    "device_id": f.device_id,
-                    "time_ms": f.event.time_ms,
-                    "type": f.event.type,
-                    "subject": f.event.subject,
-                    "retrospective": f.event.retrospective,
-                    "details": f.event.details,
-                    "created_ms": now,
-                }
-                for f in found
-            ],
-        )
-        raised: list[RaisedAlarm] = []
-        for f in found:
-            if self._back_inside(f):
-                alarm_service.auto_resolve(
-                    conn, tenant_id=f.tenant_id, alarm_type="geofence_exit",
-                    subject=f.event.subject, asset_id=f.asset_id, now_ms=now,
-                    why="back inside the allowed place",
-                )  # fmt: skip
-            if f.event.alarm:
-                raised.append(
-                    alarm_service.raise_alarm(
-                        conn,
-                        tenant_id=f.tenant_id,
-                        asset_id=f.asset_id,
-                        device_id=f.device_id,
-                        alarm_type=f.event.type,
-                        subject=f.event.subject,
-                        time_ms=f.event.time_ms,
-                        now_ms=now,
-                        retrospective=f.event.retrospective,
-                        details=f.event.details,
-                    )
-                )
-        if self.outbox is None or not raised:
-            return raised, 0
-        counts = self.outbox.on_alarms(conn, raised, now)
-        self.metrics.notifications_queued.labels("alarm").inc(counts.alarm)
-        self.metrics.notifications_queued.labels("digest").inc(counts.digest)
-        self.metrics.notifications_suppressed.inc(counts.suppressed)
-        return raised, counts.alarm + counts.digest
-
-    def _back_inside(self, f: Found) -> bool:
-        """A live entry into an allowed place closes the exit alarm of that place."""
-        event = f.event
-        return (
-            event.type == "geofence_enter"
-            and not event.retrospective
-            and event.details.get("place_kind") == "allowed"
-            and f.asset_id is not None
-            and "geofence_exit" in self.settings.auto_resolve
-        )
+        return record(
+            conn, found, now, outbox=self.outbox, metrics=self.metrics,
+            auto_resolve=self.settings.auto_resolve,
+        )  # fmt: skip
 
     def sweep_offline(self) -> Outcome:
         """Raise ``offline`` for every device past its deadline (runs in a worker thread)."""
@@ -364,6 +317,16 @@ class Processor:
             outcome.alarms, outcome.queued = self._record(conn, found, now)
             writer.save_device_states(conn, changed.values())
         self.device_states.update(changed)
+        return outcome
+
+    def sweep_gathering(self) -> Outcome:
+        """Abnormal gatherings over the live positions (runs in a worker thread)."""
+        now = self.clock()
+        found = self.gatherings.run(list(self.asset_states.values()), self.fences, now)
+        outcome = Outcome()
+        if found:
+            with self.engine.begin() as conn:
+                outcome.alarms, outcome.queued = self._record(conn, found, now)
         return outcome
 
     def _position_message(self, fix: Any) -> dict[str, Any]:
