@@ -9,6 +9,7 @@ from assetwatch.analytics.model import Stay
 from assetwatch.errors import NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
 from assetwatch.storage.schema import observations
+from assetwatch.tracking import segments
 from assetwatch.tracking.overlay import (
     STAYS_PROVIDER,
     Overlay,
@@ -98,7 +99,7 @@ def test_stays_come_from_the_provider(db: Db) -> None:
     found = overlay(db.engine, scope=db.scope, asset="VIN1", from_ms=T0, to_ms=T0 + 1, stays=stays)
     assert asked == [("VIN1", T0, T0 + 1)]
     assert [s.start_ms for s in found.stays] == [T0 - 600_000, T0 + 200_000]  # sorted
-    assert STAYS_PROVIDER is None  # until the stays table exists
+    assert STAYS_PROVIDER is segments.stays  # the API and CLI read the stays table
 
 
 def test_from_after_to_is_refused(db: Db) -> None:

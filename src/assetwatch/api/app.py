@@ -10,7 +10,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from assetwatch import __version__
-from assetwatch.api import alarm_stats, alarms, device_tokens, notify, problems, tracking
+from assetwatch.api import (
+    alarm_stats,
+    alarms,
+    analytics,
+    device_tokens,
+    notify,
+    problems,
+    tracking,
+)
 from assetwatch.cells.views import router as cells_router
 from assetwatch.commands.views import router as commands_router
 from assetwatch.live import LiveFeed
@@ -57,6 +65,7 @@ def create_app(
         commands_router,
         device_tokens.router,
         notify.router,
+        analytics.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

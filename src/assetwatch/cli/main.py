@@ -9,6 +9,7 @@ from rich.text import Text
 
 from assetwatch.cli import (
     alarms,
+    analytics,
     commands,
     decode,
     demo,
@@ -35,6 +36,7 @@ app.command()(provisioning.apply)
 app.command()(track.track)
 app.command()(decode.decode)
 app.add_typer(alarms.app, name="alarms")
+app.add_typer(analytics.app, name="analytics")
 app.add_typer(commands.app, name="commands")
 app.add_typer(devices.app, name="devices")
 app.add_typer(mqtt.app, name="mqtt")

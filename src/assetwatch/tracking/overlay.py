@@ -1,11 +1,7 @@
 """What is drawn over a track: the asset's stays and its events, in the same time window.
 
-Events come from the ``events`` table. Stays are not stored yet; :func:`overlay` takes a
-:class:`StaysProvider` (a function with the shape of a service query) and the API and CLI pass
-:data:`STAYS_PROVIDER`, which is ``None`` until the ``stays`` table exists. Wiring it is one
-line here::
-
-    STAYS_PROVIDER: StaysProvider | None = stays_service.stays
+Events come from the ``events`` table, stays from the ``stays`` table (via
+:data:`STAYS_PROVIDER`, a :class:`StaysProvider`; tests may pass another).
 
 Coordinates are WGS-84 degrees here; datums are applied on output.
 """
@@ -22,6 +18,7 @@ from assetwatch.analytics.model import Stay
 from assetwatch.errors import ValidationError
 from assetwatch.model.scope import Scope
 from assetwatch.storage.schema import devices, events, observations
+from assetwatch.tracking import segments
 from assetwatch.tracking.service import asset_id_of
 
 MAX_OVERLAY_EVENTS: Final = 10_000
@@ -41,8 +38,8 @@ class StaysProvider(Protocol):
     ) -> list[Stay]: ...
 
 
-STAYS_PROVIDER: StaysProvider | None = None
-"""What the API and CLI use for stays: none until the lead's ``stays`` table lands."""
+STAYS_PROVIDER: StaysProvider | None = segments.stays
+"""What the API and CLI use for stays: the ``stays`` table."""
 
 
 @dataclass(frozen=True, slots=True)
