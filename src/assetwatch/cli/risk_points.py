@@ -22,9 +22,10 @@ from assetwatch.cli.common import (
     open_data,
     scope_for,
 )
-from assetwatch.riskpoints import service
+from assetwatch.riskpoints import service, suggestions
 from assetwatch.riskpoints.catalogue import CatalogueError, Problem
 from assetwatch.riskpoints.models import RiskPointRead
+from assetwatch.storage.clock import now_ms as wall_clock_ms
 
 app = typer.Typer(
     help="Import, list and delete risk points (二押点: pawn shops, used-car markets, …).",
@@ -182,3 +183,32 @@ def delete(
     with engine.begin() as conn:
         service.delete(conn, scope=scope, key=key)
     console.print(f"deleted risk point {key}")
+
+
+@app.command()
+def suggest(
+    days: Annotated[int, typer.Option(help="stays of the last N days")] = 180,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+    tenant: Tenant = "demo-bank",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Learned hotspots: where defaulted contracts' assets stayed far more than the rest.
+    Confirm one by importing it (``risk-points import``) with its category."""
+    engine = open_data(data_dir, database_url)
+    found = suggestions.suggest(
+        engine, scope=scope_for(engine, tenant), now_ms=wall_clock_ms(), days=days
+    )
+    if as_json:
+        for spot in found:
+            sys.stdout.write(json.dumps(spot) + "\n")
+        return
+    table = Table(title=f"Suggested risk points ({len(found)})", header_style="bold")
+    for column in ("lat", "lon", "defaulted", "others", "lift", "p-value", "stays"):
+        table.add_column(column)
+    for s in found:
+        table.add_row(
+            f"{s['lat']:.6f}", f"{s['lon']:.6f}", str(s["defaulted_assets"]),
+            str(s["other_assets"]), f"{s['lift']:.1f}", f"{s['p_value']:.1e}", str(s["stays"]),
+        )  # fmt: skip
+    console.print(table)

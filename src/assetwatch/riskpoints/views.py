@@ -24,6 +24,8 @@ from assetwatch.riskpoints.models import (
     RiskPointWrite,
     Source,
 )
+from assetwatch.riskpoints.suggestions import suggest
+from assetwatch.storage.clock import now_ms
 
 router = APIRouter(prefix="/risk-points", tags=["risk points"])
 
@@ -96,6 +98,17 @@ def list_risk_points(
 ) -> list[RiskPointRead]:
     with engine.connect() as conn:
         return service.get_all(conn, scope=scope, category=category, limit=limit, offset=offset)
+
+
+@router.get("/suggestions")
+def suggestions(
+    engine: EngineDep,
+    scope: ScopeDep,
+    days: int = Query(180, ge=7, le=1095, description="stays of the last N days"),
+) -> list[dict[str, Any]]:
+    """Places where assets of defaulted contracts stayed significantly more often than the
+    rest of the portfolio, not yet in the catalogue: candidates for an operator to confirm."""
+    return suggest(engine, scope=scope, now_ms=now_ms(), days=days)
 
 
 @router.get("/{key}")
