@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from assetwatch.analytics.resident import ResidentParams, ResidentPlace, resident_places
 from assetwatch.analytics.resident_signals import (
     SignalParams,
+    baseline,
     declared_never_visited,
     new_night_places,
     nights_away,
@@ -49,13 +50,14 @@ def report(
     zone(timezone)  # an unknown zone is a ValidationError
     stays = segments.stays(engine, scope=scope, asset=asset, from_ms=now_ms - days * DAY_MS,
                            to_ms=now_ms)  # fmt: skip
-    places = resident_places(stays, ResidentParams(timezone=timezone))
     params = SignalParams(timezone=timezone)
+    places = resident_places(stays, ResidentParams(timezone=timezone))
+    usual = resident_places(baseline(stays, params, now_ms), ResidentParams(timezone=timezone))
     addresses = declared_addresses(engine, scope, asset)
     signals = [
         *declared_never_visited(addresses, stays, params, now_ms),
-        *nights_away(stays, places, params, now_ms),
-        *new_night_places(stays, places, addresses, params),
+        *nights_away(stays, usual, params, now_ms),
+        *new_night_places(stays, usual, addresses, params),
     ]
     return {
         "asset": asset, "days": days, "timezone": timezone, "stays": len(stays),

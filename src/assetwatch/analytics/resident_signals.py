@@ -140,3 +140,11 @@ def _near_address(stay: Stay, addresses: Sequence[dict[str, Any]], near_m: float
             if haversine_m(stay.lat, stay.lon, lat, lon) <= near_m:
                 return True
     return False
+
+
+def baseline(stays: Sequence[Stay], params: SignalParams, now_ms: int) -> list[Stay]:
+    """The stays that define the usual places: all but the last ``nights + 1`` days, so
+    that a recent change of habits is compared with the old ones, not absorbed by them."""
+    cutoff = now_ms - (params.nights + 1) * DAY_MS
+    older = [s for s in stays if s.end_ms < cutoff]
+    return older or list(stays)

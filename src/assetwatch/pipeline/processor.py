@@ -32,6 +32,7 @@ from assetwatch.pipeline.directory import DeviceDirectory
 from assetwatch.pipeline.gathering_sweep import GatheringSweep
 from assetwatch.pipeline.positioning import CellPositioning
 from assetwatch.pipeline.recorder import record
+from assetwatch.pipeline.resident_sweep import ResidentSweepSettings, resident_signals
 from assetwatch.pipeline.retro import recheck_window
 from assetwatch.pipeline.state import AssetState, DeviceState
 from assetwatch.pipeline.trajectory import DEFAULT_DWELL_S, TrajectoryOutput, TrajectoryRules
@@ -70,6 +71,8 @@ class ProcessorSettings:
     risk_point_dwell_s: float = DEFAULT_DWELL_S
     gathering: GatheringParams = field(default_factory=GatheringParams)
     gathering_sweep_s: float = 60.0
+    resident: ResidentSweepSettings = field(default_factory=ResidentSweepSettings)
+    resident_sweep_s: float = 86_400.0
 
 
 @dataclass
@@ -122,6 +125,7 @@ class Processor:
     async def run(self, partition: int = 0, stop: asyncio.Event | None = None) -> None:
         """Consume until ``stop`` is set; a failing batch is logged and its acks withheld."""
         last_sweep = last_gathering = 0.0
+        last_resident = time.monotonic()  # the first resident sweep a day after start
         while stop is None or not stop.is_set():
             envelopes = await self.bus.next_batch(
                 partition, self.settings.batch_max, self.settings.batch_wait_s
@@ -135,6 +139,9 @@ class Processor:
             if time.monotonic() - last_gathering >= self.settings.gathering_sweep_s:
                 last_gathering = time.monotonic()
                 await self._guarded(self.sweep_gathering)
+            if time.monotonic() - last_resident >= self.settings.resident_sweep_s:
+                last_resident = time.monotonic()
+                await self._guarded(self.sweep_resident)
 
     async def _handle(self, envelopes: list[Envelope]) -> None:
         ok = await self._guarded(self.process, [e.obs for e in envelopes])
@@ -323,6 +330,16 @@ class Processor:
         """Abnormal gatherings over the live positions (runs in a worker thread)."""
         now = self.clock()
         found = self.gatherings.run(list(self.asset_states.values()), self.fences, now)
+        outcome = Outcome()
+        if found:
+            with self.engine.begin() as conn:
+                outcome.alarms, outcome.queued = self._record(conn, found, now)
+        return outcome
+
+    def sweep_resident(self) -> Outcome:
+        """Resident-place signals of every asset (daily; runs in a worker thread)."""
+        now = self.clock()
+        found = resident_signals(self.engine, now, self.settings.resident)
         outcome = Outcome()
         if found:
             with self.engine.begin() as conn:
