@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine
-
-from assetwatch.storage.engine import migrate, open_engine, sqlite_url
 from tests.storage.conftest import postgres_engine  # noqa: F401 - a fixture
 
 HEADER = (
@@ -34,11 +29,3 @@ def gz(data: bytes) -> bytes:
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = open_engine(sqlite_url(tmp_path / "data"))
-    migrate(engine)
-    yield engine
-    engine.dispose()

@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
 from assetwatch.model.scope import Scope
 from assetwatch.registry import assets, contracts, counterparties
 from assetwatch.registry.models import AssetCreate, ContractCreate, CounterpartyCreate
-from assetwatch.storage.engine import ensure_tenant, migrate, open_engine, sqlite_url
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = open_engine(sqlite_url(tmp_path / "data"))
-    migrate(engine)
-    yield engine
-    engine.dispose()
+from assetwatch.storage.engine import ensure_tenant
 
 
 @pytest.fixture

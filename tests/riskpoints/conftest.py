@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from assetwatch.model.scope import Scope
-from assetwatch.storage.engine import ensure_tenant, migrate, open_engine, sqlite_url
+from assetwatch.storage.engine import ensure_tenant
 from tests.storage.conftest import postgres_engine  # noqa: F401 - a fixture
 
 # A pawn shop in Futian as a Chinese map app shows it (GCJ-02), and two more risk points.
@@ -54,14 +52,6 @@ def destination(
         math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
     )
     return math.degrees(p2), math.degrees(l2)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = open_engine(sqlite_url(tmp_path / "data"))
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
