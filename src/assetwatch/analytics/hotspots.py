@@ -21,8 +21,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scipy.stats import fisher_exact
-
 from assetwatch.analytics.model import Stay
 
 M_PER_DEG_LAT = 111_320.0
@@ -58,6 +56,8 @@ def learned_hotspots(
 ) -> list[Hotspot]:
     """``stays`` are ``(asset_id, stay)`` of the portfolio; ``defaulted`` the asset ids of
     defaulted contracts."""
+    from scipy.stats import fisher_exact  # imported here: slow to import, rarely needed
+
     visitors: dict[tuple[int, int], set[int]] = defaultdict(set)
     points: dict[tuple[int, int], list[Stay]] = defaultdict(list)
     portfolio: set[int] = set()

@@ -25,7 +25,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sklearn.cluster import DBSCAN
 
 from assetwatch.analytics.model import Stay
 from assetwatch.geo.distance import EARTH_RADIUS_M, haversine_m
@@ -69,6 +68,8 @@ def resident_places(stays: Sequence[Stay], params: ResidentParams) -> list[Resid
     """The asset's places, labelled; home first, then work, then by dwell."""
     if not stays:
         return []
+    from sklearn.cluster import DBSCAN  # imported here: a second of start-up otherwise
+
     coords = np.radians([[s.lat, s.lon] for s in stays])
     weights = np.array([max(s.duration_s, 1.0) / 3600 for s in stays])
     labels = DBSCAN(

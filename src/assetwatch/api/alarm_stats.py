@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from assetwatch.alarms.stats import MAX_TOP, alarm_stats
-from assetwatch.alarms.stats_plot import default_title, stats_png
 from assetwatch.api.deps import EngineDep, ScopeDep
 from assetwatch.tracking.service import parse_time
 
@@ -46,4 +45,6 @@ def get_alarm_stats(engine: EngineDep, scope: ScopeDep, filters: StatsFilters) -
 @router.get("/alarms/stats.png", response_class=Response)
 def get_alarm_stats_png(engine: EngineDep, scope: ScopeDep, filters: StatsFilters) -> Response:
     stats = alarm_stats(engine, scope=scope, **filters)
+    from assetwatch.alarms.stats_plot import default_title, stats_png  # matplotlib: slow import
+
     return Response(stats_png(stats, title=default_title(stats)), media_type="image/png")

@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from assetwatch.alarms.stats import alarm_stats
-from assetwatch.alarms.stats_plot import default_title, render_stats_png
 from assetwatch.cli.common import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
@@ -59,6 +58,8 @@ def stats(
     else:
         print_stats(result)
     if plot is not None:
+        from assetwatch.alarms.stats_plot import default_title, render_stats_png
+
         render_stats_png(result, plot, title=default_title(result, tenant=tenant))
         (err_console if as_json else console).print(
             f"charts written to {plot}", highlight=False, soft_wrap=True
