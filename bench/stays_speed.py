@@ -5,12 +5,13 @@
   of 1,000 fixes with the state saved to JSON and restored between batches); both checked
   equal to the batch result;
 * movingpandas ``TrajectoryStopDetector.get_stop_segments`` on the same points (by default a
-  100,000-point prefix, as it runs at a few thousand points/s), in WGS-84 (geodesic distances,
-  as ours) and in a local metric CRS (planar distances, its fastest mode). Building the
-  GeoDataFrame / Trajectory and our ``Fix`` objects is not timed.
+  100,000-point prefix, as it runs at a few thousand points/s), in WGS-84 (the coordinates ours
+  gets; geodesic distances) and in a local metric CRS (planar distances, its fastest mode).
+  Building the GeoDataFrame / Trajectory and our ``Fix`` objects is not timed; every figure is
+  the best of ``--repeat`` runs.
 
     pip install -e '.[bench]'
-    python bench/stays_speed.py [--points 1000000] [--mp-points 100000]
+    python bench/stays_speed.py [--points 1000000] [--mp-points 100000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         print("movingpandas is not installed (pip install -e '.[bench]'): no baseline")
         return 0
     for name, run in runs.items():
-        seconds, stops = timed(run, 1)
+        seconds, stops = timed(run, args.repeat)
         report(f"movingpandas ({name}), subset", len(subset), seconds, f"{stops} stops")
     mp_best = max(v for k, v in rates.items() if k.startswith("movingpandas"))
     print("ratios against the faster movingpandas run:")

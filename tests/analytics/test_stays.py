@@ -186,7 +186,7 @@ def test_state_is_small_json_and_resumes_exactly() -> None:
     for f in track[:3000]:
         out += det.add(f)
     saved = json.dumps(det.state())
-    assert len(saved) < 600
+    assert len(saved) < 800  # fixed-size fields only: a few hundred bytes
     det = StayDetector.from_state(json.loads(saved), P)
     for f in track[3000:]:
         out += det.add(f)

@@ -32,6 +32,12 @@ Robustness rules (each is pinned by a test in ``tests/analytics/test_stays.py``)
   without an accuracy is taken as +-1000 m. Fixes with ``source="none"`` are ignored.
 * Fixes older than the last one used (out of order) are skipped; feed fixes in time order.
 
+Distances to a centroid are taken on the local plane of the cluster's first fix
+(equirectangular; well under 0.1 % off within a few kilometres, not meant for clusters on the
+antimeridian or at the poles); distances along the path are haversine. A stay's ``radius_m``
+is the largest distance of a member fix from the running centroid as it joined (the centroid
+moves as fixes join, so this approximates the distance from the final centroid).
+
 Segments touch but never overlap: a trip that leaves a stay starts at the stay's ``end_ms``
 (its first leg runs from the stay's last precise fix) and a trip that reaches a stay ends at
 the stay's ``start_ms``. A trip of fewer than two fixes (no movement seen) is not reported.
@@ -43,139 +49,16 @@ import math
 from collections.abc import Iterable
 from typing import Any, Final
 
+from assetwatch.analytics._stay_state import MAX_PLAUSIBLE_KMH, Cluster, PathStats
 from assetwatch.analytics.model import Fix, Stay, StayParams, Trip
-from assetwatch.geo.distance import haversine_m
 
-MAX_PLAUSIBLE_KMH: Final = 300.0  # faster segments and reported speeds are ignored as jumps
+__all__ = ["MAX_PLAUSIBLE_KMH", "UNKNOWN_CELL_ACCURACY_M", "Segment", "StayDetector", "detect"]
+
 UNKNOWN_CELL_ACCURACY_M: Final = 1000.0
 STATE_VERSION: Final = 1
 
 Segment = Stay | Trip
 _Pending = tuple[int, float, float, float | None, bool]  # time, lat, lon, speed, after a gap
-
-
-class _Path:
-    """Distance, fix count and speeds along a run of precise fixes; ``last_*`` is its end."""
-
-    __slots__ = ("dist_m", "last_lat", "last_lon", "last_ms", "points", "start_ms", "vmax")
-
-    def __init__(self, time_ms: int, lat: float, lon: float, speed: float | None) -> None:
-        self.start_ms = self.last_ms = time_ms
-        self.last_lat, self.last_lon = lat, lon
-        self.dist_m = 0.0
-        self.points = 1
-        self.vmax = speed if speed is not None and speed <= MAX_PLAUSIBLE_KMH else 0.0
-
-    def step(self, time_ms: int, lat: float, lon: float, speed: float | None) -> None:
-        d = haversine_m(self.last_lat, self.last_lon, lat, lon)
-        dt = time_ms - self.last_ms
-        if dt > 0:
-            v = d * 3600.0 / dt  # m/ms -> km/h
-            if self.vmax < v <= MAX_PLAUSIBLE_KMH:
-                self.vmax = v
-        if speed is not None and self.vmax < speed <= MAX_PLAUSIBLE_KMH:
-            self.vmax = speed
-        self.dist_m += d
-        self.points += 1
-        self.last_ms, self.last_lat, self.last_lon = time_ms, lat, lon
-
-    def absorb(self, other: _Path, first_lat: float, first_lon: float) -> None:
-        """Continue this path with ``other``, which starts at (first_lat, first_lon)."""
-        self.step(other.start_ms, first_lat, first_lon, None)
-        self.dist_m += other.dist_m
-        self.points += other.points - 1
-        self.vmax = max(self.vmax, other.vmax)
-        self.last_ms, self.last_lat, self.last_lon = other.last_ms, other.last_lat, other.last_lon
-
-    def trip(self, from_stay: int | None, to_stay: int | None) -> Trip:
-        duration_s = (self.last_ms - self.start_ms) / 1000
-        avg = self.dist_m / duration_s * 3.6 if duration_s > 0 else 0.0
-        return Trip(
-            start_ms=self.start_ms,
-            end_ms=self.last_ms,
-            distance_m=self.dist_m,
-            max_speed_kmh=self.vmax,
-            avg_speed_kmh=avg,
-            points=self.points,
-            from_stay_start_ms=from_stay,
-            to_stay_start_ms=to_stay,
-        )
-
-    def state(self) -> list[Any]:
-        return [self.start_ms, self.last_ms, self.last_lat, self.last_lon] + [
-            self.dist_m,
-            self.points,
-            self.vmax,
-        ]
-
-    @classmethod
-    def load(cls, s: list[Any]) -> _Path:
-        path = cls(int(s[0]), float(s[2]), float(s[3]), None)
-        path.last_ms, path.dist_m = int(s[1]), float(s[4])
-        path.points, path.vmax = int(s[5]), float(s[6])
-        return path
-
-
-class _Cluster:
-    """Consecutive precise fixes around a running centroid: a candidate, or a confirmed stay.
-
-    ``path`` runs along the fixes from the first member to the last (a dropped outlier included);
-    once the cluster is confirmed only its end (the last member fix) is kept up to date.
-    """
-
-    __slots__ = (
-        "coarse",
-        "confirmed",
-        "end_ms",
-        "first_lat",
-        "first_lon",
-        "lat",
-        "lon",
-        "n",
-        "path",
-        "radius_m",
-    )
-
-    def __init__(self, time_ms: int, lat: float, lon: float, speed: float | None) -> None:
-        self.path = _Path(time_ms, lat, lon, speed)
-        self.first_lat = self.lat = lat
-        self.first_lon = self.lon = lon
-        self.n = 1
-        self.coarse = 0
-        self.radius_m = 0.0
-        self.end_ms = time_ms
-        self.confirmed = False
-
-    def stay(self) -> Stay:
-        return Stay(
-            start_ms=self.path.start_ms,
-            end_ms=self.end_ms,
-            lat=self.lat,
-            lon=self.lon,
-            radius_m=self.radius_m,
-            points=self.n + self.coarse,
-        )
-
-    def state(self) -> dict[str, Any]:
-        return {
-            "path": self.path.state(),
-            "first": [self.first_lat, self.first_lon],
-            "centroid": [self.lat, self.lon],
-            "n": self.n,
-            "coarse": self.coarse,
-            "radius_m": self.radius_m,
-            "end_ms": self.end_ms,
-            "confirmed": self.confirmed,
-        }
-
-    @classmethod
-    def load(cls, s: dict[str, Any]) -> _Cluster:
-        c = cls(0, 0.0, 0.0, None)
-        c.path = _Path.load(s["path"])
-        (c.first_lat, c.first_lon), (c.lat, c.lon) = s["first"], s["centroid"]
-        c.n, c.coarse, c.radius_m = int(s["n"]), int(s["coarse"]), float(s["radius_m"])
-        c.end_ms, c.confirmed = int(s["end_ms"]), bool(s["confirmed"])
-        return c
 
 
 def _check(params: StayParams) -> None:
@@ -209,8 +92,8 @@ class StayDetector:
         self._min_ms = params.min_duration_s * 1000
         self._gap_ms = params.max_gap_s * 1000
         self._coarse_m = params.coarse_accuracy_m
-        self._cluster: _Cluster | None = None
-        self._trip: _Path | None = None  # only while the cluster is an unconfirmed candidate
+        self._cluster: Cluster | None = None
+        self._trip: PathStats | None = None  # only while the cluster is an unconfirmed candidate
         self._trip_from: int | None = None  # start of the stay the open trip left
         self._pending: _Pending | None = None  # a precise fix outside the cluster, held back
         self._last_ms: float = -math.inf  # time of the last fix used
@@ -258,9 +141,9 @@ class StayDetector:
     ) -> None:
         c = self._cluster
         if c is None:
-            self._cluster = _Cluster(t, lat, lon, speed)
+            self._cluster = Cluster(t, lat, lon, speed)
         else:
-            d = haversine_m(c.lat, c.lon, lat, lon)
+            d = c.distance_m(lat, lon)
             pending = self._pending
             if d <= self._radius:
                 if pending is not None:  # it was an outlier: on the path, not in the centroid
@@ -280,7 +163,7 @@ class StayDetector:
         c = self._cluster
         if c is None or not c.confirmed or self._pending is not None:
             return
-        if haversine_m(c.lat, c.lon, lat, lon) <= self._radius + accuracy_m:
+        if c.distance_m(lat, lon) <= self._radius + accuracy_m:
             c.end_ms = t
             c.coarse += 1
             self._last_ms = t
@@ -289,7 +172,7 @@ class StayDetector:
 
     def _join(
         self,
-        c: _Cluster,
+        c: Cluster,
         t: int,
         lat: float,
         lon: float,
@@ -324,16 +207,16 @@ class StayDetector:
             out.append(c.stay())
             if not after_gap:  # the trip leaves from the stay's last precise fix
                 end = c.path
-                self._trip = _Path(c.end_ms, end.last_lat, end.last_lon, None)
+                self._trip = PathStats(c.end_ms, end.last_lat, end.last_lon, None)
                 self._trip_from = end.start_ms
         else:
             self._fold(c)
             if after_gap:
                 self._emit_trip(out, None)
-        self._cluster = _Cluster(t, lat, lon, speed)
+        self._cluster = Cluster(t, lat, lon, speed)
         self._last_ms = t
 
-    def _fold(self, c: _Cluster) -> None:
+    def _fold(self, c: Cluster) -> None:
         """A candidate that broke up before it lasted long enough is part of the trip."""
         if self._trip is None:
             self._trip, self._trip_from = c.path, None
@@ -366,8 +249,8 @@ class StayDetector:
             raise ValueError(f"unknown stay detector state version {state.get('v')!r}")
         det = cls(params)
         det._last_ms = -math.inf if state["last_ms"] is None else int(state["last_ms"])
-        det._cluster = None if state["cluster"] is None else _Cluster.load(state["cluster"])
-        det._trip = None if state["trip"] is None else _Path.load(state["trip"])
+        det._cluster = None if state["cluster"] is None else Cluster.load(state["cluster"])
+        det._trip = None if state["trip"] is None else PathStats.load(state["trip"])
         det._trip_from = state["trip_from"]
         p = state["pending"]
         det._pending = None if p is None else (int(p[0]), p[1], p[2], p[3], bool(p[4]))
