@@ -8,6 +8,7 @@ without its trail. Acknowledging or closing an alarm stops its escalation.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -112,34 +113,12 @@ def transition(
     return get_alarm(engine, scope=scope, alarm_id=alarm_id)
 
 
-def acknowledge(
-    engine: Engine, *, scope: Scope, alarm_id: int, now_ms: int, note: str | None = None,
-    by: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """open → acknowledged (stops escalation)."""
-    return transition(
-        engine, scope=scope, alarm_id=alarm_id, to=ACKNOWLEDGED, now_ms=now_ms, note=note, by=by
-    )
-
-
-def resolve(
-    engine: Engine, *, scope: Scope, alarm_id: int, now_ms: int, note: str | None = None,
-    by: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """open | acknowledged → resolved."""
-    return transition(
-        engine, scope=scope, alarm_id=alarm_id, to=RESOLVED, now_ms=now_ms, note=note, by=by
-    )
-
-
-def mark_false_positive(
-    engine: Engine, *, scope: Scope, alarm_id: int, now_ms: int, note: str | None = None,
-    by: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """open | acknowledged → false_positive: closed, and counted against its rule."""
-    return transition(
-        engine, scope=scope, alarm_id=alarm_id, to=FALSE_POSITIVE, now_ms=now_ms, note=note, by=by
-    )
+acknowledge = partial(transition, to=ACKNOWLEDGED)
+"""open → acknowledged (stops escalation)."""
+resolve = partial(transition, to=RESOLVED)
+"""open | acknowledged → resolved."""
+mark_false_positive = partial(transition, to=FALSE_POSITIVE)
+"""open | acknowledged → false_positive: closed, and counted against its rule."""
 
 
 def assign(
