@@ -133,6 +133,7 @@ async def test_a_disabled_channel_dead_letters_with_the_reason(
     setup.raise_("power_cut")
     with setup.engine.begin() as conn:
         conn.execute(s.channels.update().values(enabled=False))
+    setup.reload()  # as the API does after a write (the CLI's reach it within 10 s)
     deliverer = _deliverer(setup, Clock(T0))
     await deliverer.tick()
     row = _row(setup)

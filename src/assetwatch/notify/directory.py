@@ -106,7 +106,6 @@ class _Tables:
     subscriptions: dict[int, list[Subscription]] = field(default_factory=dict)
     policies: dict[int, list[Policy]] = field(default_factory=dict)
     asset_groups: dict[int, frozenset[str]] = field(default_factory=dict)
-    asset_keys: dict[int, str] = field(default_factory=dict)
 
 
 class NotifyDirectory:
@@ -147,9 +146,6 @@ class NotifyDirectory:
 
     def asset_groups(self, asset_id: int | None) -> frozenset[str]:
         return self._tables.asset_groups.get(asset_id or -1, frozenset())
-
-    def asset_key(self, asset_id: int | None) -> str | None:
-        return self._tables.asset_keys.get(asset_id or -1)
 
     def subscriptions_for(
         self, tenant_id: int, alarm_type: str, severity: str, asset_id: int | None
@@ -262,9 +258,10 @@ def _load(conn: Connection) -> _Tables:
             Policy(row.id, row.tenant_id, row.key, row.priority, AlarmFilter.of(row.match),
                    tuple(row.steps))
         )  # fmt: skip
-    for row in conn.execute(select(assets.c.id, assets.c.key, assets.c.attributes)):
-        t.asset_keys[row.id] = row.key
-        t.asset_groups[row.id] = _groups(row.attributes)
+    for row in conn.execute(select(assets.c.id, assets.c.attributes)):
+        groups = _groups(row.attributes)
+        if groups:
+            t.asset_groups[row.id] = groups
     return t
 
 

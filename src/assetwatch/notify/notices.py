@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from assetwatch.notify.model import AlarmFacts, Notice, Recipient
-from assetwatch.storage.schema import alarms, assets, devices, tenants
+from assetwatch.storage.schema import alarms, assets, devices
 
 
 def alarm_facts(conn: Connection, alarm_ids: list[int]) -> dict[int, AlarmFacts]:
@@ -38,11 +38,6 @@ def alarm_facts(conn: Connection, alarm_ids: list[int]) -> dict[int, AlarmFacts]
             lat=_float(details.get("lat")), lon=_float(details.get("lon")), details=details,
         )  # fmt: skip
     return facts
-
-
-def tenant_key(conn: Connection, tenant_id: int) -> str:
-    key = conn.scalar(select(tenants.c.key).where(tenants.c.id == tenant_id))
-    return str(key) if key is not None else str(tenant_id)
 
 
 def build_notice(

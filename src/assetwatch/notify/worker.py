@@ -29,11 +29,11 @@ from assetwatch.notify import sweeps
 from assetwatch.notify.channels import Channel, build_channel
 from assetwatch.notify.directory import NotifyDirectory
 from assetwatch.notify.model import Delivery, Notice
-from assetwatch.notify.notices import alarm_facts, build_notice, tenant_key
+from assetwatch.notify.notices import alarm_facts, build_notice
 from assetwatch.notify.outbox import StormLimit
 from assetwatch.observability import Metrics
 from assetwatch.settings import Settings
-from assetwatch.storage.schema import channels, notification_attempts, notifications
+from assetwatch.storage.schema import notification_attempts, notifications
 
 log = logging.getLogger(__name__)
 Publish = Callable[[dict[str, Any]], None]
@@ -176,10 +176,12 @@ class Deliverer:
     async def _deliver(self, row: Any) -> None:
         started = self.clock()
         try:
-            notice, channel = await asyncio.to_thread(self._prepare, row)
+            notice, channel, stale = await asyncio.to_thread(self._prepare, row)
         except (LookupError, AssetwatchError) as err:  # no such channel, or unusable settings
             await asyncio.to_thread(self._settle, row, Delivery(False, False, str(err)), started)
             return
+        if stale is not None:  # its settings changed: the old client's connections go
+            await stale.aclose()
         try:
             delivery = await channel.send(notice)
         except Exception as err:  # a channel bug must not lose the notification
@@ -187,23 +189,28 @@ class Deliverer:
             delivery = Delivery(False, True, f"channel error: {err!r}"[:500])
         await asyncio.to_thread(self._settle, row, delivery, started, channel.kind)
 
-    def _prepare(self, row: Any) -> tuple[Notice, Channel]:
+    def _prepare(self, row: Any) -> tuple[Notice, Channel, Channel | None]:
+        """The notice, its channel, and the channel instance it replaces (to close), if any.
+        Channel settings and tenant keys come from the directory's cache (reloaded on API
+        writes and every 10 s); only the alarms are read here."""
+        config = self.directory.channel(row.channel_id)
+        if config is None:
+            raise LookupError(f"channel {row.channel_id} is missing or disabled")
         with self.engine.connect() as conn:
-            config = conn.execute(select(channels).where(channels.c.id == row.channel_id)).first()
-            if config is None or not config.enabled:
-                raise LookupError(f"channel {row.channel_id} is missing or disabled")
             facts = alarm_facts(conn, list(row.alarm_ids))
-            tenant = tenant_key(conn, row.tenant_id)
         cached = self._channels.get(config.id)
+        stale = None
         if cached is None or cached[0] != config.updated_ms:
             channel = build_channel(
                 config.kind, dict(config.config), publish=self._publisher(config.tenant_id)
             )
             self._channels[config.id] = (config.updated_ms, channel)
+            stale = cached[1] if cached is not None else None
         else:
             channel = cached[1]
+        tenant = self.directory.tenant_key(row.tenant_id)
         notice = build_notice(row, facts, tenant, public_url=self.settings.public_url)
-        return notice, channel
+        return notice, channel, stale
 
     def _publisher(self, tenant_id: int) -> Publish | None:
         """The live feed routes by ``tenant_id``: in-app messages carry their channel's."""
