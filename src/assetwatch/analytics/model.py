@@ -11,6 +11,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 FixSource = Literal["gps", "cell", "wifi", "none"]
+_SOURCES: dict[str, FixSource] = {
+    "gps": "gps", "cell": "cell", "wifi": "wifi", "ble": "wifi", "none": "none"
+}  # fmt: skip
+
+
+def fix_source(name: str | None) -> FixSource:
+    """An observation's fix source in the analytics vocabulary (BLE positions count as
+    Wi-Fi: local, metres-accurate); unknown or missing means GNSS."""
+    return _SOURCES.get(name or "gps", "gps")
 
 
 @dataclass(frozen=True, slots=True)

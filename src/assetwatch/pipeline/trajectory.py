@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assetwatch.analytics.blind import BlindDetector, BlindParams
-from assetwatch.analytics.model import Fix, Stay, StayParams, Trip
+from assetwatch.analytics.model import Fix, Stay, StayParams, Trip, fix_source
 from assetwatch.analytics.stays import StayDetector
 from assetwatch.model.observation import Observation
 from assetwatch.pipeline.batch import Batch, Found, LiveFix
@@ -29,12 +29,10 @@ from assetwatch.rules.events import RuleEvent
 DEFAULT_DWELL_S = 1800.0
 """Risk-point dwell threshold until monitoring profiles (issue 7) set it per profile."""
 
-_SOURCES = {"gps": "gps", "cell": "cell", "wifi": "wifi", "ble": "wifi", "none": "none"}
-
 
 def as_fix(obs: Observation) -> Fix:
     assert obs.lat is not None and obs.lon is not None
-    source: Any = _SOURCES.get(obs.fix_source.value, "gps")
+    source = fix_source(obs.fix_source.value)
     return Fix(obs.time_ms, obs.lat, obs.lon, obs.accuracy_m, obs.speed_kmh, source)
 
 

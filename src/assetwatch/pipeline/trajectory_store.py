@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, and_, delete, insert, select
 
-from assetwatch.analytics.model import Fix, Stay, Trip
+from assetwatch.analytics.model import Fix, Stay, Trip, fix_source
 from assetwatch.analytics.stays import detect
 from assetwatch.pipeline.batch import Found
 from assetwatch.pipeline.trajectory import TrajectoryRules
@@ -70,14 +70,13 @@ def _fixes(conn: Connection, asset_id: int, start_ms: int, end_ms: int) -> list[
         )
         .order_by(observations.c.time_ms)
     ).all()  # fmt: skip
-    source = {"gps": "gps", "cell": "cell", "wifi": "wifi", "ble": "wifi", "none": "none"}
     fixes, last = [], None
     for r in rows:
         if r.time_ms == last:
             continue  # two devices of one asset at the same instant: keep the first
         last = r.time_ms
-        fixes.append(Fix(r.time_ms, r.lat, r.lon, r.accuracy_m, r.speed_kmh,
-                         source.get(r.fix_source or "gps", "gps")))  # type: ignore[arg-type]  # fmt: skip
+        source = fix_source(r.fix_source)
+        fixes.append(Fix(r.time_ms, r.lat, r.lon, r.accuracy_m, r.speed_kmh, source))
     return fixes
 
 
