@@ -30,11 +30,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
 from assetwatch.errors import ValidationError
+from assetwatch.geo.zones import zone as checked_zone
 from assetwatch.model.scope import Scope
 from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import alarms, assets, contracts, counterparties
@@ -74,7 +75,7 @@ def alarm_stats(
     top
         How many assets and counterparties ``by_asset`` / ``by_counterparty`` list.
     """
-    zone = _zone(timezone)
+    zone = checked_zone(timezone, field="tz")
     if not 1 <= top <= MAX_TOP:
         raise ValidationError(f"top must be between 1 and {MAX_TOP}, not {top}")
     if since_ms is not None and until_ms is not None and since_ms > until_ms:
@@ -110,13 +111,6 @@ def alarm_stats(
             "by_profile": _false_positive_rates(groups, "profile"),
         },
     }
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValidationError(f"tz: {name!r} is not an IANA time zone") from err
 
 
 def _window(

@@ -15,8 +15,8 @@ from assetwatch.analytics.resident_signals import (
     nights_away,
 )
 from assetwatch.errors import ValidationError
+from assetwatch.geo.zones import zone
 from assetwatch.model.scope import Scope
-from assetwatch.notify.quiet import zone
 from assetwatch.storage.schema import assets, contracts, counterparties
 from assetwatch.tracking import segments
 from assetwatch.tracking.service import iso

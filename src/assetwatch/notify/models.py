@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from assetwatch.notify.quiet import validate_quiet_hours, zone
+from assetwatch.geo.zones import zone
+from assetwatch.notify.quiet import validate_quiet_hours
 
 KEY = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$"
 Severity = Literal["low", "medium", "high", "critical"]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assetwatch.alarms.severity import rank
 from assetwatch.errors import ValidationError
+from assetwatch.geo.zones import zone
 from assetwatch.notify.model import Recipient
 
 
@@ -24,13 +24,6 @@ def parse_clock(text: str, field: str) -> time:
         return time(int(hours), int(minutes))
     except (ValueError, AttributeError):
         raise ValidationError(f"{field} must be HH:MM, not {text!r}") from None
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"unknown time zone {name!r} (use an IANA name)") from None
 
 
 def validate_quiet_hours(raw: dict[str, Any] | None) -> dict[str, Any] | None:
