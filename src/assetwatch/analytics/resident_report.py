@@ -7,13 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from assetwatch.analytics.resident import ResidentParams, ResidentPlace, resident_places
-from assetwatch.analytics.resident_signals import (
-    SignalParams,
-    baseline,
-    declared_never_visited,
-    new_night_places,
-    nights_away,
-)
+from assetwatch.analytics.resident_signals import SignalParams, signals
 from assetwatch.errors import ValidationError
 from assetwatch.geo.zones import zone
 from assetwatch.model.scope import Scope
@@ -50,21 +44,15 @@ def report(
     zone(timezone)  # an unknown zone is a ValidationError
     stays = segments.stays(engine, scope=scope, asset=asset, from_ms=now_ms - days * DAY_MS,
                            to_ms=now_ms)  # fmt: skip
-    params = SignalParams(timezone=timezone)
     places = resident_places(stays, ResidentParams(timezone=timezone))
-    usual = resident_places(baseline(stays, params, now_ms), ResidentParams(timezone=timezone))
     addresses = declared_addresses(engine, scope, asset)
-    signals = [
-        *declared_never_visited(addresses, stays, params, now_ms),
-        *nights_away(stays, usual, params, now_ms),
-        *new_night_places(stays, usual, addresses, params),
-    ]
+    found = signals(stays, addresses, SignalParams(timezone=timezone), now_ms)
     return {
         "asset": asset, "days": days, "timezone": timezone, "stays": len(stays),
         "places": [_place(p) for p in places],
         "declared_addresses": addresses,
         "signals": [{"type": e.type, "subject": e.subject, "time": iso(e.time_ms),
-                     "details": e.details} for e in signals],
+                     "details": e.details} for e in found],
     }  # fmt: skip
 
 

@@ -22,7 +22,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from assetwatch.analytics.model import Stay
-from assetwatch.analytics.resident import NIGHT, ResidentPlace, window_overlap_s
+from assetwatch.analytics.resident import (
+    NIGHT,
+    ResidentParams,
+    ResidentPlace,
+    resident_places,
+    window_overlap_s,
+)
 from assetwatch.geo.distance import haversine_m
 from assetwatch.rules.events import RuleEvent
 
@@ -148,3 +154,18 @@ def baseline(stays: Sequence[Stay], params: SignalParams, now_ms: int) -> list[S
     cutoff = now_ms - (params.nights + 1) * DAY_MS
     older = [s for s in stays if s.end_ms < cutoff]
     return older or list(stays)
+
+
+def signals(
+    stays: Sequence[Stay], addresses: Sequence[dict[str, Any]], params: SignalParams, now_ms: int
+) -> list[RuleEvent]:
+    """Every signal of one asset: its usual places are learnt from :func:`baseline`."""
+
+    usual = resident_places(
+        baseline(stays, params, now_ms), ResidentParams(timezone=params.timezone)
+    )
+    return [
+        *declared_never_visited(addresses, stays, params, now_ms),
+        *nights_away(stays, usual, params, now_ms),
+        *new_night_places(stays, usual, addresses, params),
+    ]

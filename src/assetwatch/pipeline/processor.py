@@ -329,17 +329,17 @@ class Processor:
     def sweep_gathering(self) -> Outcome:
         """Abnormal gatherings over the live positions (runs in a worker thread)."""
         now = self.clock()
-        found = self.gatherings.run(list(self.asset_states.values()), self.fences, now)
-        outcome = Outcome()
-        if found:
-            with self.engine.begin() as conn:
-                outcome.alarms, outcome.queued = self._record(conn, found, now)
-        return outcome
+        return self._commit_found(
+            self.gatherings.run(list(self.asset_states.values()), self.fences, now), now
+        )
 
     def sweep_resident(self) -> Outcome:
         """Resident-place signals of every asset (daily; runs in a worker thread)."""
         now = self.clock()
-        found = resident_signals(self.engine, now, self.settings.resident)
+        return self._commit_found(resident_signals(self.engine, now, self.settings.resident), now)
+
+    def _commit_found(self, found: list[Found], now: int) -> Outcome:
+        """Record what a sweep found in its own transaction."""
         outcome = Outcome()
         if found:
             with self.engine.begin() as conn:

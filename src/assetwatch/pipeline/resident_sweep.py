@@ -12,14 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from assetwatch.analytics.model import Stay
-from assetwatch.analytics.resident import ResidentParams, resident_places
-from assetwatch.analytics.resident_signals import (
-    SignalParams,
-    baseline,
-    declared_never_visited,
-    new_night_places,
-    nights_away,
-)
+from assetwatch.analytics.resident_signals import SignalParams, signals
 from assetwatch.pipeline.batch import Found
 from assetwatch.storage.schema import assets, contracts, counterparties, stays
 
@@ -51,16 +44,10 @@ def resident_signals(engine: Engine, now_ms: int, settings: ResidentSweepSetting
                 .join(counterparties, counterparties.c.id == contracts.c.counterparty_id)
             ).all()
         )
-    resident = ResidentParams(timezone=settings.timezone)
     params = SignalParams(timezone=settings.timezone)
     found: list[Found] = []
     for asset_id, asset_stays in by_asset.items():
-        places = resident_places(baseline(asset_stays, params, now_ms), resident)
         addresses = list(declared.get(asset_id) or [])
-        events = [
-            *declared_never_visited(addresses, asset_stays, params, now_ms),
-            *nights_away(asset_stays, places, params, now_ms),
-            *new_night_places(asset_stays, places, addresses, params),
-        ]
+        events = signals(asset_stays, addresses, params, now_ms)
         found += [Found(tenant_of[asset_id], asset_id, None, e) for e in events]
     return found
