@@ -92,7 +92,10 @@ class EmbeddedPlatform:
                 late_after_s=settings.late_after_s,
                 auto_resolve=frozenset(settings.alarm_auto_resolve),
                 stays=StayParams(
-                    settings.stay_radius_m, settings.stay_min_duration_s, settings.stay_max_gap_s
+                    settings.stay_radius_m,
+                    settings.stay_min_duration_s,
+                    settings.stay_max_gap_s,
+                    moving_speed_kmh=settings.stay_moving_speed_kmh,
                 ),
                 risk_point_dwell_s=settings.risk_point_dwell_s,
             ),

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     stay_max_gap_s: float = Field(
         3600.0, gt=0, description="A longer silence ends a stay unless the asset is still there"
     )
+    stay_moving_speed_kmh: float = Field(
+        5.0, gt=0, description="A step faster than this is arriving or leaving, not staying"
+    )
     risk_point_dwell_s: float = Field(
         1800.0, ge=0, description="Time at a risk point (pawn shop...) that raises an alarm"
     )

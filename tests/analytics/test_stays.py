@@ -207,5 +207,7 @@ def test_parameters_are_checked() -> None:
         StayDetector(StayParams(min_duration_s=600, max_gap_s=300))
     with pytest.raises(ValueError):
         StayDetector(StayParams(radius_m=0))
+    with pytest.raises(ValueError):
+        StayDetector(StayParams(moving_speed_kmh=0))
     with pytest.raises(ValueError, match="version"):
         StayDetector.from_state({"v": 99}, P)

@@ -42,6 +42,13 @@ class PathStats:
         self.points += 1
         self.last_ms, self.last_lat, self.last_lon = time_ms, lat, lon
 
+    def restart(self, time_ms: int, lat: float, lon: float) -> None:
+        """Begin again at one fix: no distance, no speed."""
+        self.start_ms = self.last_ms = time_ms
+        self.last_lat, self.last_lon = lat, lon
+        self.dist_m = self.vmax = 0.0
+        self.points = 1
+
     def absorb(self, other: PathStats, first_lat: float, first_lon: float) -> None:
         """Continue this path with ``other``, which starts at (first_lat, first_lon)."""
         self.step(other.start_ms, first_lat, first_lon, None)
@@ -82,8 +89,10 @@ class PathStats:
 class Cluster:
     """Consecutive precise fixes around a running centroid: a candidate, or a confirmed stay.
 
-    ``path`` runs along the fixes from the first member to the last (a dropped outlier included);
-    once the cluster is confirmed only its end (the last member fix) is kept up to date.
+    While a candidate, ``path`` runs along the fixes from the first member to the last (a
+    dropped outlier included) and ``settled`` says whether a still step was seen. Once
+    confirmed, ``path`` is the *tail*: the member fixes after the last still one (``end_ms``),
+    which become the start of the next trip if the asset leaves.
     """
 
     __slots__ = (
@@ -98,6 +107,10 @@ class Cluster:
         "m_per_deg_lon",
         "path",
         "radius_m",
+        "settled",
+        "ss",
+        "start_ms",
+        "tail_ss",
     )
 
     def __init__(self, time_ms: int, lat: float, lon: float, speed: float | None) -> None:
@@ -107,22 +120,38 @@ class Cluster:
         self.m_per_deg_lon = M_PER_DEG_LAT * math.cos(math.radians(lat))
         self.n = 1
         self.coarse = 0
-        self.radius_m = 0.0
-        self.end_ms = time_ms
+        self.radius_m = self.ss = self.tail_ss = 0.0  # sums of squared distances
+        self.start_ms = self.end_ms = time_ms
         self.confirmed = False
+        self.settled = False
+
+    def step_m(self, lat: float, lon: float) -> float:
+        """From the end of ``path`` (the last member, or a dropped outlier), on the local plane."""
+        p = self.path
+        return math.hypot(
+            (lat - p.last_lat) * M_PER_DEG_LAT, (lon - p.last_lon) * self.m_per_deg_lon
+        )
 
     def distance_m(self, lat: float, lon: float) -> float:
         """From the centroid, on the local plane of the first fix (equirectangular)."""
         return math.hypot((lat - self.lat) * M_PER_DEG_LAT, (lon - self.lon) * self.m_per_deg_lon)
 
+    def still_at(self, time_ms: int, lat: float, lon: float) -> None:
+        """A confirmed stay is still going on at this time: its tail so far belongs to it."""
+        self.end_ms = time_ms
+        self.ss += self.tail_ss
+        self.tail_ss = 0.0
+        self.path.restart(time_ms, lat, lon)
+
     def stay(self) -> Stay:
+        """The confirmed stay, without its tail (the member fixes already moving off)."""
         return Stay(
-            start_ms=self.path.start_ms,
+            start_ms=self.start_ms,
             end_ms=self.end_ms,
             lat=self.lat,
             lon=self.lon,
             radius_m=self.radius_m,
-            points=self.n + self.coarse,
+            points=self.n + self.coarse - (self.path.points - 1),
         )
 
     def state(self) -> dict[str, Any]:
@@ -133,16 +162,25 @@ class Cluster:
             "n": self.n,
             "coarse": self.coarse,
             "radius_m": self.radius_m,
+            "ss": [self.ss, self.tail_ss],
+            "start_ms": self.start_ms,
             "end_ms": self.end_ms,
             "confirmed": self.confirmed,
+            "settled": self.settled,
         }
 
     @classmethod
     def load(cls, s: dict[str, Any]) -> Cluster:
+        """From :meth:`state`; a version-1 state (no ``start_ms``: no tail, always settled) is
+        continued as it would have been."""
         (first_lat, first_lon), (lat, lon) = s["first"], s["centroid"]
         c = cls(0, first_lat, first_lon, None)
         c.path = PathStats.load(s["path"])
         c.lat, c.lon = lat, lon
         c.n, c.coarse, c.radius_m = int(s["n"]), int(s["coarse"]), float(s["radius_m"])
         c.end_ms, c.confirmed = int(s["end_ms"]), bool(s["confirmed"])
+        c.start_ms, c.settled = int(s.get("start_ms", c.path.start_ms)), bool(s.get("settled", 1))
+        c.ss, c.tail_ss = (float(x) for x in s.get("ss", (c.n * (c.radius_m / 2) ** 2, 0.0)))
+        if "start_ms" not in s and c.confirmed:
+            c.path = PathStats(c.end_ms, c.path.last_lat, c.path.last_lon, None)
         return c

@@ -72,9 +72,13 @@ class StayParams:
     the shortest stop that counts as a stay; ``max_gap_s``: a longer silence ends a stay
     unless the asset reappears within ``radius_m`` (then the stay spans the gap);
     ``coarse_accuracy_m``: a fix whose accuracy is worse than this (and every ``cell`` fix) is
-    coarse: it can keep a stay alive but never starts, moves or ends one."""
+    coarse: it can keep a stay alive but never starts, moves or ends one;
+    ``moving_speed_kmh``: a step between fixes faster than this (or a reported speed above it)
+    is movement, so a stay neither starts nor ends on it: the approach and the departure
+    inside ``radius_m`` belong to the trips (``math.inf`` turns this off)."""
 
     radius_m: float = 100.0
     min_duration_s: float = 300.0
     max_gap_s: float = 3600.0
     coarse_accuracy_m: float = 200.0
+    moving_speed_kmh: float = 5.0

@@ -15,6 +15,15 @@ Robustness rules (each is pinned by a test in ``tests/analytics/test_stays.py``)
 
 * **Jitter and drift.** A fix joins when it is within ``radius_m`` of the running centroid, so
   noise around a parked position and slow drift are absorbed as long as they stay in radius.
+* **Arriving and leaving.** A stay starts and ends where the asset stood still, not where it
+  first and last came within ``radius_m``: a step faster than ``moving_speed_kmh`` is movement.
+  The device's reported speed decides when it has one; otherwise the speed between fixes does,
+  after allowing for the stay's own spread (rms distance from the centroid) so jitter is not
+  read as leaving. While a candidate has not settled, a fast step that continues the direction
+  of the trip it came on restarts the candidate at the new fix (the car is still rolling in);
+  once confirmed, member fixes after the last still one are the stay's *tail*, which becomes the
+  start of the next trip if the asset leaves (and is the stay's again if it stands still).
+  On the Amazon GOAL labels this lifted stop F1 from 0.873 to 0.890 (``docs/analytics.md``).
 * **One outlier.** A fix outside the cluster is held back; if the next precise fix is inside
   again, the held fix was a spike: it is dropped from the centroid (it still counts on the path
   of a candidate, so the trip distance stays the sum along the fixes). Two fixes in a row
@@ -39,8 +48,9 @@ is the largest distance of a member fix from the running centroid as it joined (
 moves as fixes join, so this approximates the distance from the final centroid).
 
 Segments touch but never overlap: a trip that leaves a stay starts at the stay's ``end_ms``
-(its first leg runs from the stay's last precise fix) and a trip that reaches a stay ends at
-the stay's ``start_ms``. A trip of fewer than two fixes (no movement seen) is not reported.
+(its first leg runs from the stay's last still fix, through the tail) and a trip that reaches a
+stay ends at the stay's ``start_ms``. The centroid and ``radius_m`` include the tail's fixes.
+A trip of fewer than two fixes (no movement seen) is not reported.
 """
 
 from __future__ import annotations
@@ -49,20 +59,30 @@ import math
 from collections.abc import Iterable
 from typing import Any, Final
 
-from assetwatch.analytics._stay_state import MAX_PLAUSIBLE_KMH, Cluster, PathStats
+from assetwatch.analytics._stay_state import (
+    M_PER_DEG_LAT,
+    MAX_PLAUSIBLE_KMH,
+    Cluster,
+    PathStats,
+)
 from assetwatch.analytics.model import Fix, Stay, StayParams, Trip
 
 __all__ = ["MAX_PLAUSIBLE_KMH", "UNKNOWN_CELL_ACCURACY_M", "Segment", "StayDetector", "detect"]
 
 UNKNOWN_CELL_ACCURACY_M: Final = 1000.0
-STATE_VERSION: Final = 1
+STATE_VERSION: Final = 2
 
 Segment = Stay | Trip
 _Pending = tuple[int, float, float, float | None, bool]  # time, lat, lon, speed, after a gap
 
 
 def _check(params: StayParams) -> None:
-    if params.radius_m <= 0 or params.min_duration_s < 0 or params.coarse_accuracy_m < 0:
+    if (
+        params.radius_m <= 0
+        or params.min_duration_s < 0
+        or params.coarse_accuracy_m < 0
+        or not params.moving_speed_kmh > 0
+    ):
         raise ValueError(f"invalid stay parameters: {params}")
     if params.max_gap_s < params.min_duration_s:
         # a cluster that spans a gap must be a stay, or a trip could be drawn across the gap
@@ -92,6 +112,7 @@ class StayDetector:
         self._min_ms = params.min_duration_s * 1000
         self._gap_ms = params.max_gap_s * 1000
         self._coarse_m = params.coarse_accuracy_m
+        self._moving_kmh = params.moving_speed_kmh
         self._cluster: Cluster | None = None
         self._trip: PathStats | None = None  # only while the cluster is an unconfirmed candidate
         self._trip_from: int | None = None  # start of the stay the open trip left
@@ -115,6 +136,7 @@ class StayDetector:
         if c is not None:
             if c.confirmed:
                 out.append(c.stay())
+                self._trip, self._trip_from = c.path, c.start_ms  # its tail, if it has one
             else:
                 self._fold(c)
         self._emit_trip(out, None)
@@ -148,8 +170,7 @@ class StayDetector:
             if d <= self._radius:
                 if pending is not None:  # it was an outlier: on the path, not in the centroid
                     self._pending = None
-                    if not c.confirmed:
-                        c.path.step(pending[0], pending[1], pending[2], pending[3])
+                    c.path.step(pending[0], pending[1], pending[2], pending[3])
                 self._join(c, t, lat, lon, speed, d, out)
             elif pending is None:
                 self._pending = (t, lat, lon, speed, t - self._last_ms > self._gap_ms)
@@ -166,6 +187,7 @@ class StayDetector:
         if c.distance_m(lat, lon) <= self._radius + accuracy_m:
             c.end_ms = t
             c.coarse += 1
+            c.still_at(t, c.path.last_lat, c.path.last_lon)  # still there: the tail is the stay's
             self._last_ms = t
 
     # -- transitions ---------------------------------------------------------------------
@@ -180,22 +202,64 @@ class StayDetector:
         d: float,
         out: list[Segment],
     ) -> None:
+        path = c.path
+        still = self._still(c, t, lat, lon, speed)
+        if not c.settled:
+            if not still:  # still arriving: what came before belongs to the trip
+                self._fold(c)
+                self._cluster = Cluster(t, lat, lon, speed)
+                return
+            c.settled = True
         n = c.n = c.n + 1
         c.lat += (lat - c.lat) / n
         c.lon += (lon - c.lon) / n
         if d > c.radius_m:
             c.radius_m = d
-        c.end_ms = t
-        path = c.path
-        if c.confirmed:  # a stay's path is only needed for where it ends
-            path.last_ms, path.last_lat, path.last_lon = t, lat, lon
+        if c.confirmed:  # the stay lasts to its last still fix; moving ones are its tail
+            if still:
+                c.ss += d * d
+                c.still_at(t, lat, lon)
+            else:
+                c.tail_ss += d * d
+                path.step(t, lat, lon, speed)
             return
+        c.ss += d * d
+        c.end_ms = t
         path.step(t, lat, lon, speed)
-        if t - path.start_ms >= self._min_ms:
+        if t - c.start_ms >= self._min_ms:
             c.confirmed = True
+            path.restart(t, lat, lon)
             if self._trip is not None:
-                self._trip.step(path.start_ms, c.first_lat, c.first_lon, None)
-                self._emit_trip(out, path.start_ms)
+                self._trip.step(c.start_ms, c.first_lat, c.first_lon, None)
+                self._emit_trip(out, c.start_ms)
+
+    def _still(self, c: Cluster, t: int, lat: float, lon: float, speed: float | None) -> bool:
+        """Whether the step from the end of ``c.path`` to this fix is not movement.
+
+        A reported speed decides by itself. Otherwise the step must be slower than
+        ``moving_speed_kmh`` after allowing for the stay's own spread (the root mean square
+        distance of its fixes from the centroid), so jitter does not read as a departure. A
+        candidate that has not settled yet is only *arriving* when the step also continues the
+        direction of the trip it came on (a jittery first fix does not trim the stay).
+        """
+        if speed is not None:
+            return speed <= self._moving_kmh
+        path = c.path
+        step = c.step_m(lat, lon)
+        if c.confirmed:
+            step -= math.sqrt(c.ss / (c.n - path.points + 1))
+        if step * 3600.0 <= self._moving_kmh * (t - path.last_ms):  # m * 3600 / ms = km/h
+            return True
+        trip = self._trip
+        if c.settled or c.confirmed:
+            return False
+        if trip is None:
+            return True  # nothing to arrive from
+        scale = (c.m_per_deg_lon / M_PER_DEG_LAT) ** 2
+        forward = (lat - path.last_lat) * (c.first_lat - trip.last_lat) + scale * (
+            lon - path.last_lon
+        ) * (c.first_lon - trip.last_lon)
+        return forward <= 0
 
     def _depart(self, out: list[Segment]) -> None:
         """The held-back fix was the first one away: close the cluster, start one there."""
@@ -205,10 +269,9 @@ class StayDetector:
         t, lat, lon, speed, after_gap = pending
         if c.confirmed:
             out.append(c.stay())
-            if not after_gap:  # the trip leaves from the stay's last precise fix
-                end = c.path
-                self._trip = PathStats(c.end_ms, end.last_lat, end.last_lon, None)
-                self._trip_from = end.start_ms
+            self._trip, self._trip_from = c.path, c.start_ms  # it leaves from the stay's end
+            if after_gap:  # no trip across the gap, only the tail before it
+                self._emit_trip(out, None)
         else:
             self._fold(c)
             if after_gap:
@@ -245,7 +308,7 @@ class StayDetector:
     @classmethod
     def from_state(cls, state: dict[str, Any], params: StayParams | None = None) -> StayDetector:
         """A detector that continues from a :meth:`state` snapshot."""
-        if state.get("v") != STATE_VERSION:
+        if state.get("v") not in (1, STATE_VERSION):  # 1: before tails (Cluster.load)
             raise ValueError(f"unknown stay detector state version {state.get('v')!r}")
         det = cls(params)
         det._last_ms = -math.inf if state["last_ms"] is None else int(state["last_ms"])
