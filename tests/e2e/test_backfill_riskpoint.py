@@ -51,7 +51,7 @@ async def test_a_backfill_reveals_a_pawn_shop_visit(quick_server: Server) -> Non
     assert await car.drain(10)
     car.go_silent()  # a jammer, a car park underground: the tracker records, cannot send
     for ago in range(55, 24, -5):  # 30 s parked at the pawn shop
-        car.report(fix(PAWN_SHOP, ago))
+        car.report(fix(PAWN_SHOP, ago, speed_kmh=0.0))  # parked
     car.report(fix(OUT_OF_LOT, 15))
     car.resume()  # the recorded positions go out as 0x0704 backfill
     car.report(fix(OUT_OF_LOT, 0))

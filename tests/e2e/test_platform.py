@@ -32,11 +32,11 @@ POWER_CUT_BIT = 1 << 8
 pytestmark = pytest.mark.integration
 
 
-def fix(where: tuple[float, float], seconds_ago: float) -> Fix:
+def fix(where: tuple[float, float], seconds_ago: float, speed_kmh: float = 32.5) -> Fix:
     return Fix(
         lat=where[0],
         lon=where[1],
-        speed_kmh=32.5,
+        speed_kmh=speed_kmh,
         course=90.0,
         ignition=True,
         mileage_km=1234.5,

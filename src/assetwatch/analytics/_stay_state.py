@@ -110,6 +110,7 @@ class Cluster:
         "settled",
         "ss",
         "start_ms",
+        "tail_n",
         "tail_ss",
     )
 
@@ -121,6 +122,7 @@ class Cluster:
         self.n = 1
         self.coarse = 0
         self.radius_m = self.ss = self.tail_ss = 0.0  # sums of squared distances
+        self.tail_n = 0  # member fixes after the last still one
         self.start_ms = self.end_ms = time_ms
         self.confirmed = False
         self.settled = False
@@ -140,7 +142,7 @@ class Cluster:
         """A confirmed stay is still going on at this time: its tail so far belongs to it."""
         self.end_ms = time_ms
         self.ss += self.tail_ss
-        self.tail_ss = 0.0
+        self.tail_ss, self.tail_n = 0.0, 0
         self.path.restart(time_ms, lat, lon)
 
     def stay(self) -> Stay:
@@ -151,7 +153,7 @@ class Cluster:
             lat=self.lat,
             lon=self.lon,
             radius_m=self.radius_m,
-            points=self.n + self.coarse - (self.path.points - 1),
+            points=self.n + self.coarse - self.tail_n,
         )
 
     def state(self) -> dict[str, Any]:
@@ -162,7 +164,7 @@ class Cluster:
             "n": self.n,
             "coarse": self.coarse,
             "radius_m": self.radius_m,
-            "ss": [self.ss, self.tail_ss],
+            "ss": [self.ss, self.tail_ss, self.tail_n],
             "start_ms": self.start_ms,
             "end_ms": self.end_ms,
             "confirmed": self.confirmed,
@@ -180,7 +182,8 @@ class Cluster:
         c.n, c.coarse, c.radius_m = int(s["n"]), int(s["coarse"]), float(s["radius_m"])
         c.end_ms, c.confirmed = int(s["end_ms"]), bool(s["confirmed"])
         c.start_ms, c.settled = int(s.get("start_ms", c.path.start_ms)), bool(s.get("settled", 1))
-        c.ss, c.tail_ss = (float(x) for x in s.get("ss", (c.n * (c.radius_m / 2) ** 2, 0.0)))
+        ss, tail_ss, tail_n = s.get("ss", (c.n * (c.radius_m / 2) ** 2, 0.0, 0))
+        c.ss, c.tail_ss, c.tail_n = float(ss), float(tail_ss), int(tail_n)
         if "start_ms" not in s and c.confirmed:
             c.path = PathStats(c.end_ms, c.path.last_lat, c.path.last_lon, None)
         return c

@@ -221,6 +221,7 @@ class StayDetector:
                 c.still_at(t, lat, lon)
             else:
                 c.tail_ss += d * d
+                c.tail_n += 1
                 path.step(t, lat, lon, speed)
             return
         c.ss += d * d
@@ -247,7 +248,7 @@ class StayDetector:
         path = c.path
         step = c.step_m(lat, lon)
         if c.confirmed:
-            step -= math.sqrt(c.ss / (c.n - path.points + 1))
+            step -= math.sqrt(c.ss / (c.n - c.tail_n))
         if step * 3600.0 <= self._moving_kmh * (t - path.last_ms):  # m * 3600 / ms = km/h
             return True
         trip = self._trip
