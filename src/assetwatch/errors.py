@@ -9,6 +9,8 @@
     ├── ValidationError        bad user input (files, API payloads); may carry a line number
     ├── NotFoundError          an entity that does not exist in the caller's scope
     ├── ConflictError          an operation that contradicts current state
+    ├── UnauthorizedError      missing, malformed, expired or revoked credentials
+    ├── ForbiddenError         a caller whose role does not allow the operation
     └── ConfigurationError     settings that cannot work
 
 Boundaries convert them: the API into RFC 9457 problem+json, the CLI into one red line and a
@@ -72,6 +74,20 @@ class ConflictError(AssetwatchError):
 
     status_code = 409
     title = "Conflict"
+
+
+class UnauthorizedError(AssetwatchError):
+    """No valid credentials: missing, malformed, expired or revoked (the client signs in)."""
+
+    status_code = 401
+    title = "Unauthorized"
+
+
+class ForbiddenError(AssetwatchError):
+    """Valid credentials whose role does not allow the operation."""
+
+    status_code = 403
+    title = "Forbidden"
 
 
 class ConfigurationError(AssetwatchError):

@@ -7,6 +7,7 @@ messages (and is told how many) when it falls behind.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 
@@ -15,9 +16,12 @@ class Subscription:
         self.feed, self.tenant_id = feed, tenant_id
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize)
         self.dropped = 0
+        self.accepts: Callable[[dict[str, Any]], bool] | None = None  # a narrower filter
 
     def offer(self, message: dict[str, Any]) -> None:
         if self.tenant_id is not None and message.get("tenant_id") != self.tenant_id:
+            return
+        if self.accepts is not None and not self.accepts(message):
             return
         if self.queue.full():
             self.queue.get_nowait()

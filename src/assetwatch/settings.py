@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assetwatch.errors import ConfigurationError
+
+WEAK_WORDS: Final = ("changeme", "secret", "password", "assetwatch", "example", "12345")
 
 
 class Settings(BaseSettings):
@@ -25,7 +31,21 @@ class Settings(BaseSettings):
     unknown_devices: Literal["quarantine", "reject"] = Field(
         "quarantine", description="What to do with frames from devices nobody provisioned"
     )
-    default_tenant: str = Field("demo-bank", description="Tenant used when a request names none")
+    environment: Literal["production", "development"] = Field(
+        "production",
+        description="development: API calls without credentials act as the tenant's admin, "
+        "and a missing secret_key is generated per process; never in production",
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs access tokens: 32+ random characters (required in production)"
+    )
+    access_token_ttl_s: int = Field(900, ge=30, le=86400, description="Access token lifetime")
+    refresh_token_ttl_s: int = Field(
+        14 * 86400, ge=300, description="Refresh token lifetime (one use each, rotated)"
+    )
+    default_tenant: str = Field(
+        "demo-bank", description="Development mode: tenant of calls without credentials"
+    )
     late_after_s: float = Field(
         120.0, gt=0, description="Observations older than this when they arrive are late"
     )
@@ -120,3 +140,31 @@ class Settings(BaseSettings):
         max_length=64,
         description="Stable MQTT client id: the broker keeps the persistent session under it",
     )
+
+    @cached_property
+    def token_secret(self) -> str:
+        """``secret_key``, checked; ``ConfigurationError`` when weak outside development."""
+        key = None if self.secret_key is None else self.secret_key.get_secret_value()
+        if self.environment == "development" and key is None:
+            return secrets.token_urlsafe(32)
+        problem = weak_secret(key)
+        if problem is not None:
+            raise ConfigurationError(
+                f"ASSETWATCH_SECRET_KEY {problem}; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        assert key is not None
+        return key
+
+
+def weak_secret(key: str | None) -> str | None:
+    """Why ``key`` is too weak to sign tokens, or ``None`` when it will do."""
+    if key is None:
+        return "is not set"
+    if len(key) < 32:
+        return "is shorter than 32 characters"
+    if len(set(key)) < 12:
+        return "repeats too few characters to be random"
+    if any(word in key.lower() for word in WEAK_WORDS):
+        return "contains a well-known word"
+    return None

@@ -59,7 +59,10 @@ def test_render_without_alarms_or_without_closed_ones(
 @pytest.fixture
 def client(sqlite_portfolio: Portfolio) -> Iterator[TestClient]:
     app = create_app(
-        sqlite_portfolio.engine, LiveFeed(), Metrics(), Settings(default_tenant="bank-a")
+        sqlite_portfolio.engine,
+        LiveFeed(),
+        Metrics(),
+        Settings(environment="development", default_tenant="bank-a"),
     )
     with TestClient(app) as test_client:
         yield test_client

@@ -23,7 +23,9 @@ SERVING = {"mcc": 460, "mnc": 0, "lac": 9338, "ci": 3692, "signal_dbm": -70}
 def client(engine: Engine) -> Iterator[TestClient]:
     with engine.begin() as conn:
         ensure_tenant(conn, "bank-a")
-    app = create_app(engine, LiveFeed(), Metrics(), Settings(default_tenant="bank-a"))
+    app = create_app(
+        engine, LiveFeed(), Metrics(), Settings(environment="development", default_tenant="bank-a")
+    )
     with TestClient(app) as test_client:
         yield test_client
 

@@ -69,7 +69,7 @@ def test_an_lbs_only_report_becomes_a_cell_fix_on_the_track(tmp_path: Path) -> N
     )
     processor.process([lbs_report(T0 - 5_000)])
 
-    api = TestClient(create_app(engine, LiveFeed(), Metrics(), Settings()))
+    api = TestClient(create_app(engine, LiveFeed(), Metrics(), Settings(environment="development")))
     track = api.get("/api/v1/assets/LSVAU2180N2183294/track").json()
     assert [(p["fix_source"], p["accuracy_m"], p["lat"], p["lon"], p["valid"]) for p in track] == [
         ("cell", 1000.0, 22.5431, 114.0579, True)

@@ -29,7 +29,7 @@ def client(engine: Engine, kicks: list[int]) -> Iterator[TestClient]:
         engine,
         LiveFeed(),
         Metrics(),
-        Settings(default_tenant="bank-a"),
+        Settings(environment="development", default_tenant="bank-a"),
         kick_commands=lambda: kicks.append(1),
     )
     with TestClient(app) as test_client:

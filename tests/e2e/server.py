@@ -77,6 +77,7 @@ class Server:
 def start_server(data_dir: Path, *extra: str, timeout_s: float = 30.0) -> Server:
     """Run ``python -m assetwatch serve`` with ports 0 and read the ports it prints."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    env.setdefault("ASSETWATCH_ENVIRONMENT", "development")
     process = subprocess.Popen(
         [
             sys.executable,

@@ -160,7 +160,9 @@ async def test_garbage_closes_only_its_connection(tmp_path: Path) -> None:
 @pytest.fixture
 async def platform(tmp_path: Path) -> AsyncIterator[EmbeddedPlatform]:
     provision(tmp_path)
-    settings = Settings(data_dir=tmp_path, jt808_port=0, gt06_port=0, api_port=0)
+    settings = Settings(
+        data_dir=tmp_path, jt808_port=0, gt06_port=0, api_port=0, environment="development"
+    )
     running = EmbeddedPlatform(settings)
     yield running
     await running.stop()

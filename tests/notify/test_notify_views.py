@@ -24,7 +24,8 @@ def changes() -> list[int]:
 
 @pytest.fixture
 def client(setup: Setup, changes: list[int]) -> Iterator[TestClient]:
-    app = create_app(setup.engine, LiveFeed(), Metrics(), Settings(default_tenant="demo-bank"),
+    settings = Settings(environment="development", default_tenant="demo-bank")
+    app = create_app(setup.engine, LiveFeed(), Metrics(), settings,
                      on_notify_change=lambda: changes.append(1))  # fmt: skip
     with TestClient(app) as test_client:
         yield test_client

@@ -27,7 +27,12 @@ def _drive(world: World) -> None:
 
 def test_stays_trips_and_places_over_the_api(world: World) -> None:
     _drive(world)
-    app = create_app(world.engine, LiveFeed(), Metrics(), Settings(default_tenant="demo-bank"))
+    app = create_app(
+        world.engine,
+        LiveFeed(),
+        Metrics(),
+        Settings(environment="development", default_tenant="demo-bank"),
+    )
     with TestClient(app) as client:
         [stay] = client.get("/api/v1/assets/VIN1/stays").json()
         assert stay["duration_s"] >= 18 * 60 and abs(stay["lat"] - PAWN_SHOP[0]) < 2e-4

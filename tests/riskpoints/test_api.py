@@ -34,7 +34,9 @@ def client(engine: Engine) -> Iterator[TestClient]:
     with engine.begin() as conn:
         ensure_tenant(conn, "bank-a")
         ensure_tenant(conn, "bank-b")
-    app = create_app(engine, LiveFeed(), Metrics(), Settings(default_tenant="bank-a"))
+    app = create_app(
+        engine, LiveFeed(), Metrics(), Settings(environment="development", default_tenant="bank-a")
+    )
     with TestClient(app) as test_client:
         yield test_client
 

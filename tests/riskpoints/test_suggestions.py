@@ -61,7 +61,12 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 def test_the_yard_is_suggested_until_it_is_a_risk_point(engine: Engine) -> None:
-    app = create_app(engine, LiveFeed(), Metrics(), Settings(default_tenant="hot-bank"))
+    app = create_app(
+        engine,
+        LiveFeed(),
+        Metrics(),
+        Settings(environment="development", default_tenant="hot-bank"),
+    )
     with TestClient(app) as client:
         [spot] = client.get("/api/v1/risk-points/suggestions").json()
         assert abs(spot["lat"] - YARD[0]) < 1e-3 and spot["defaulted_assets"] == 4

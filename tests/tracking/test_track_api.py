@@ -23,7 +23,12 @@ TRACK = "/api/v1/assets/VIN1/track"
 
 @pytest.fixture
 def client(db: Db) -> Iterator[TestClient]:
-    app = create_app(db.engine, LiveFeed(), Metrics(), Settings(default_tenant="demo-bank"))
+    app = create_app(
+        db.engine,
+        LiveFeed(),
+        Metrics(),
+        Settings(environment="development", default_tenant="demo-bank"),
+    )
     with TestClient(app) as test_client:
         yield test_client
 

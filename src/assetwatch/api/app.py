@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
@@ -14,11 +15,16 @@ from assetwatch.api import (
     alarm_stats,
     alarms,
     analytics,
+    audit,
+    audit_trail,
+    auth,
     device_tokens,
     notify,
     problems,
     tracking,
+    users,
 )
+from assetwatch.api.deps import API_PREFIX, authorize
 from assetwatch.cells.views import router as cells_router
 from assetwatch.commands.views import router as commands_router
 from assetwatch.live import LiveFeed
@@ -27,8 +33,6 @@ from assetwatch.places.views import router as places_router
 from assetwatch.registry.views import router as registry_router
 from assetwatch.riskpoints.views import router as risk_points_router
 from assetwatch.settings import Settings
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(
@@ -45,12 +49,16 @@ def create_app(
         title="assetwatch",
         version=__version__,
         description="Monitoring of financed assets: devices, positions, geofences and alarms.",
+        dependencies=[Depends(authorize)],  # every route: see assetwatch.auth.routes
     )
+    settings.token_secret  # noqa: B018 - refuse to start with a weak secret in production
+    app.state.settings = settings
     app.state.engine = engine
     app.state.feed = feed
     app.state.default_tenant = settings.default_tenant
     app.state.tenant_ids = {}
     problems.install(app)
+    audit_trail.install(app)
     if on_registry_change is not None:
         _reload_after_writes(app, on_registry_change)
     app.state.kick_commands = kick_commands
@@ -66,6 +74,9 @@ def create_app(
         device_tokens.router,
         notify.router,
         analytics.router,
+        auth.router,
+        users.router,
+        audit.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
@@ -90,6 +101,8 @@ def create_app(
     @app.get("/metrics", tags=["system"])
     def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.state.top_routes = frozenset(id(r) for r in app.routes if isinstance(r, APIRoute))
 
     return app
 

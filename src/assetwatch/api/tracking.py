@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from assetwatch.api.deps import EngineDep, ScopeDep, get_scope
-from assetwatch.errors import AssetwatchError
+from assetwatch.api.deps import EngineDep, ScopeDep, authenticate, source_of
+from assetwatch.errors import AssetwatchError, ForbiddenError
 from assetwatch.live import LiveFeed
 from assetwatch.model.scope import Scope
+from assetwatch.registry.lookup import visible
+from assetwatch.storage.schema import assets
 from assetwatch.tracking import export, playback, service
 from assetwatch.tracking import overlay as overlays
 
@@ -110,18 +113,34 @@ def live(engine: EngineDep, scope: ScopeDep) -> list[dict[str, Any]]:
 
 @router.websocket("/stream")
 async def stream(websocket: WebSocket) -> None:
-    """Pushes ``{"type": "alarm", ...}`` and ``{"type": "position", ...}`` messages."""
+    """Pushes ``{"type": "alarm", ...}`` and ``{"type": "position", ...}`` messages.
+
+    Browsers cannot set headers on a WebSocket, so the access token or API key may come as the
+    ``token`` query parameter. A caller limited to org units gets only the messages of the
+    assets it may see (the set is read at connect and every minute)."""
     app = websocket.app
+    engine: Engine = app.state.engine
     tenant = websocket.query_params.get("tenant") or websocket.headers.get("x-assetwatch-tenant")
+    credential = websocket.query_params.get("token") or _bearer(websocket.headers)
     try:
-        scope = get_scope(websocket, app.state.engine, tenant)  # type: ignore[arg-type]
+        principal = await asyncio.to_thread(authenticate, websocket, engine, credential, tenant)
+        if not principal.can("tracking:read"):
+            raise ForbiddenError(f"role {principal.role} may not follow the live stream")
     except AssetwatchError as err:
         await websocket.accept()  # accept first, so the client sees the code and reason
-        await websocket.close(code=4404, reason=str(err)[:120])
+        code = {401: 4401, 403: 4403}.get(err.status_code, 4404)
+        await websocket.close(code=code, reason=str(err)[:120])
         return
+    scope = principal.scope(source_of(websocket))
     feed: LiveFeed = app.state.feed
     await websocket.accept()
     subscription = feed.subscribe(scope.tenant_id)
+    tasks: list[asyncio.Task[None]] = []
+    if not scope.tenant_wide:
+        visible = _VisibleAssets(engine, scope)
+        await asyncio.to_thread(visible.refresh)
+        subscription.accepts = visible.accepts
+        tasks.append(asyncio.create_task(visible.keep_fresh()))
 
     async def forward() -> None:
         while True:
@@ -131,7 +150,7 @@ async def stream(websocket: WebSocket) -> None:
                 subscription.dropped = 0
             await websocket.send_json({k: v for k, v in message.items() if k != "tenant_id"})
 
-    sender = asyncio.create_task(forward())
+    tasks.append(asyncio.create_task(forward()))
     try:
         while True:  # the client says nothing, but a disconnect (or shutdown) ends the loop
             received = await websocket.receive()
@@ -140,5 +159,33 @@ async def stream(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        sender.cancel()
+        for task in tasks:
+            task.cancel()
         subscription.close()
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else headers.get("x-api-key")
+
+
+class _VisibleAssets:
+    """The keys of the assets an org-unit-limited scope may see, re-read every minute."""
+
+    def __init__(self, engine: Engine, scope: Scope) -> None:
+        self.engine, self.scope = engine, scope
+        self.keys: frozenset[str] = frozenset()
+
+    def refresh(self) -> None:
+        with self.engine.connect() as conn:
+            self.keys = frozenset(
+                conn.scalars(select(assets.c.key).where(visible(assets, self.scope))).all()
+            )
+
+    async def keep_fresh(self) -> None:
+        while True:
+            await asyncio.sleep(60)
+            await asyncio.to_thread(self.refresh)
+
+    def accepts(self, message: dict[str, Any]) -> bool:
+        return message.get("asset") in self.keys

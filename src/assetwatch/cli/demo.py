@@ -146,6 +146,7 @@ def demo(
         api_port=api_port,
         http_port=0,
         late_after_s=60.0,
+        environment="development",  # a laptop demo: the API needs no sign-in
     )
     board = asyncio.run(_run_demo(settings, duration))
     missing = [kind for kind in (*EXPECTED, "retrospective") if kind not in board.seen()]

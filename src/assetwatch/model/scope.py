@@ -10,12 +10,13 @@ class Scope:
     """Every service function takes one of these.
 
     ``org_units`` is ``None`` for tenant-wide access; otherwise the ids of the org-unit
-    subtrees granted (issue 6 fills them from users and roles).
+    subtrees granted (from the user's or API key's grants, see ``assetwatch.auth``).
     """
 
     tenant_id: int
     org_units: frozenset[int] | None = None
     actor: str = "system"
+    source: str | None = None  # where the call came from (an IP, "cli"), for the audit log
 
     @property
     def tenant_wide(self) -> bool:

@@ -31,6 +31,13 @@ from sqlalchemy import (
 )
 
 from assetwatch.storage.analytics_tables import stays, trips
+from assetwatch.storage.auth_tables import (
+    api_keys,
+    audit_log,
+    refresh_tokens,
+    user_org_units,
+    users,
+)
 from assetwatch.storage.notify_tables import (
     alarm_history,
     channels,
@@ -51,7 +58,8 @@ from assetwatch.storage.tables_base import (
 __all__ = [
     "OPEN_ALARM", "QUARANTINE_TENANT_KEY", "metadata", "alarm_history", "channels", "contacts",
     "escalation_policies", "notification_attempts", "notifications", "notify_throttle",
-    "subscriptions", "stays", "trips",
+    "subscriptions", "stays", "trips", "api_keys", "audit_log", "refresh_tokens",
+    "user_org_units", "users",
 ]  # fmt: skip
 
 tenants = Table(
