@@ -17,6 +17,7 @@ from assetwatch.alarms.service import get_alarm
 from assetwatch.alarms.statuses import ACKNOWLEDGED, ACTIVE, FALSE_POSITIVE, OPEN, RESOLVED
 from assetwatch.errors import ConflictError, ValidationError
 from assetwatch.model.scope import Scope
+from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import alarm_history, alarms
 
 ACTIONS: Final = (
@@ -86,9 +87,7 @@ def transition(
         changed = conn.execute(
             update(alarms)
             .where(
-                (alarms.c.id == alarm_id)
-                & (alarms.c.tenant_id == scope.tenant_id)
-                & alarms.c.status.in_(allowed)
+                (alarms.c.id == alarm_id) & visible(alarms, scope) & alarms.c.status.in_(allowed)
             )
             .values(
                 {
@@ -134,11 +133,7 @@ def assign(
     with engine.begin() as conn:
         changed = conn.execute(
             update(alarms)
-            .where(
-                (alarms.c.id == alarm_id)
-                & (alarms.c.tenant_id == scope.tenant_id)
-                & alarms.c.status.in_(ACTIVE)
-            )
+            .where((alarms.c.id == alarm_id) & visible(alarms, scope) & alarms.c.status.in_(ACTIVE))
             .values(assignee=assignee)
         ).rowcount
         if changed:
@@ -163,7 +158,7 @@ def add_note(
     with engine.begin() as conn:
         conn.execute(
             update(alarms)
-            .where((alarms.c.id == alarm_id) & (alarms.c.tenant_id == scope.tenant_id))
+            .where((alarms.c.id == alarm_id) & visible(alarms, scope))
             .values(note=_append_note(current["note"], checked))
         )
         record(
@@ -178,9 +173,7 @@ def history(engine: Engine, *, scope: Scope, alarm_id: int) -> list[dict[str, An
     get_alarm(engine, scope=scope, alarm_id=alarm_id)
     query = (
         select(alarm_history)
-        .where(
-            (alarm_history.c.alarm_id == alarm_id) & (alarm_history.c.tenant_id == scope.tenant_id)
-        )
+        .where((alarm_history.c.alarm_id == alarm_id) & visible(alarm_history, scope))
         .order_by(alarm_history.c.id)
     )
     with engine.connect() as conn:

@@ -15,6 +15,7 @@ from assetwatch.alarms.severity import SEVERITY_LEVELS, severity_of
 from assetwatch.alarms.statuses import ACTIVE, CLOSED, OPEN, RESOLVED, STATUSES
 from assetwatch.errors import NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
+from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import alarm_history, alarms, assets, devices
 from assetwatch.tracking.service import iso
 
@@ -224,7 +225,7 @@ def list_alarms(
                 devices, devices.c.id == alarms.c.device_id
             )
         )
-        .where(alarms.c.tenant_id == scope.tenant_id)
+        .where(visible(alarms, scope))
     )
     if status == "active":
         query = query.where(alarms.c.status.in_(ACTIVE))
@@ -255,7 +256,7 @@ def get_alarm(engine: Engine, *, scope: Scope, alarm_id: int) -> dict[str, Any]:
                 devices, devices.c.id == alarms.c.device_id
             )
         )
-        .where((alarms.c.tenant_id == scope.tenant_id) & (alarms.c.id == alarm_id))
+        .where(visible(alarms, scope) & (alarms.c.id == alarm_id))
     )
     with engine.connect() as conn:
         row = conn.execute(query).first()
@@ -267,7 +268,7 @@ def get_alarm(engine: Engine, *, scope: Scope, alarm_id: int) -> dict[str, Any]:
 def count_by_status(engine: Engine, *, scope: Scope) -> dict[str, int]:
     query = (
         select(alarms.c.status, func.count())
-        .where(alarms.c.tenant_id == scope.tenant_id)
+        .where(visible(alarms, scope))
         .group_by(alarms.c.status)
     )
     with engine.connect() as conn:

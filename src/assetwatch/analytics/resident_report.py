@@ -11,6 +11,7 @@ from assetwatch.analytics.resident_signals import SignalParams, signals
 from assetwatch.errors import ValidationError
 from assetwatch.geo.zones import zone
 from assetwatch.model.scope import Scope
+from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import assets, contracts, counterparties
 from assetwatch.tracking import segments
 from assetwatch.tracking.service import iso
@@ -27,7 +28,7 @@ def declared_addresses(engine: Engine, scope: Scope, asset: str) -> list[dict[st
                 counterparties, counterparties.c.id == contracts.c.counterparty_id
             )
         )
-        .where((assets.c.tenant_id == scope.tenant_id) & (assets.c.key == asset))
+        .where(visible(assets, scope) & (assets.c.key == asset))
     )
     with engine.connect() as conn:
         found = conn.scalar(query)

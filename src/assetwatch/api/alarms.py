@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from assetwatch.alarms import lifecycle, service
 from assetwatch.alarms.statuses import ACKNOWLEDGED, FALSE_POSITIVE, RESOLVED
-from assetwatch.api.deps import EngineDep, ScopeDep
+from assetwatch.api.deps import EngineDep, ScopeDep, acting
 from assetwatch.pipeline.processor import now_ms
 from assetwatch.tracking.service import iso, parse_time
 
@@ -20,7 +20,9 @@ router = APIRouter(tags=["alarms"])
 class AlarmAction(BaseModel):
     note: str | None = Field(None, max_length=2000, description="Why, in the operator's words")
     by: str | None = Field(
-        None, max_length=100, description="Who acts (until users arrive with issue 6)"
+        None,
+        max_length=100,
+        description="Development mode only: who acts (otherwise the signed-in caller)",
     )
 
 
@@ -81,7 +83,12 @@ def history(alarm_id: int, engine: EngineDep, scope: ScopeDep) -> list[dict[str,
 @router.post("/alarms/{alarm_id}/notes")
 def add_note(alarm_id: int, body: Note, engine: EngineDep, scope: ScopeDep) -> dict[str, Any]:
     alarm = lifecycle.add_note(
-        engine, scope=scope, alarm_id=alarm_id, note=body.note, now_ms=now_ms(), by=body.by
+        engine,
+        scope=scope,
+        alarm_id=alarm_id,
+        note=body.note,
+        now_ms=now_ms(),
+        by=acting(scope, body.by),
     )
     return service.public_view(alarm)
 
@@ -92,7 +99,7 @@ def _move(
     body = body or AlarmAction()
     alarm = lifecycle.transition(
         engine, scope=scope, alarm_id=alarm_id, to=to, now_ms=now_ms(), note=body.note,
-        by=body.by,
+        by=acting(scope, body.by),
     )  # fmt: skip
     return service.public_view(alarm)
 
@@ -125,6 +132,6 @@ def false_positive(
 def assign(alarm_id: int, body: Assignment, engine: EngineDep, scope: ScopeDep) -> dict[str, Any]:
     alarm = lifecycle.assign(
         engine, scope=scope, alarm_id=alarm_id, assignee=body.assignee, now_ms=now_ms(),
-        note=body.note, by=body.by,
+        note=body.note, by=acting(scope, body.by),
     )  # fmt: skip
     return service.public_view(alarm)

@@ -19,7 +19,7 @@ from starlette.requests import HTTPConnection
 
 from assetwatch.auth import api_keys
 from assetwatch.auth.principal import Principal
-from assetwatch.auth.routes import AUTHENTICATED, PUBLIC, need_of
+from assetwatch.auth.routes import AUTHENTICATED, PUBLIC, need_of, needs_tenant_wide
 from assetwatch.auth.tokens import read_access
 from assetwatch.auth.users import granted
 from assetwatch.errors import ForbiddenError, NotFoundError, UnauthorizedError
@@ -112,9 +112,11 @@ def authorize(
     if need == PUBLIC:
         return None
     principal = authenticate(request, engine, _credential(request), tenant)
+    request.state.principal = principal  # for the audit trail, refused or not
     if need != AUTHENTICATED and not principal.can(need):
         raise ForbiddenError(f"role {principal.role} may not do this ({need})")
-    request.state.principal = principal  # for the audit trail middleware
+    if principal.org_units is not None and needs_tenant_wide(request.method, template, need):
+        raise ForbiddenError("this needs tenant-wide access; the caller is limited to org units")
     return principal
 
 
@@ -134,3 +136,9 @@ def get_scope(request: Request, principal: PrincipalDep) -> Scope:
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def acting(scope: Scope, claimed: str | None) -> str:
+    """Who acts: the signed-in caller. Only in development mode without credentials (actor
+    ``dev``) may a request name someone (``by``), so the four-eyes rule can be tried out."""
+    return claimed if scope.actor == "dev" and claimed else scope.actor

@@ -126,3 +126,19 @@ ROUTE_NEEDS: Final[dict[str, Need]] = {
 def need_of(method: str, path_template: str) -> Need | None:
     """What the route needs, or ``None`` when it is not in the table (then it is refused)."""
     return ROUTE_NEEDS.get(f"{method.upper()} {path_template}")
+
+
+TENANT_WIDE_PERMISSIONS: Final[frozenset[str]] = frozenset(
+    {"users:admin", "audit:read", "evidence:admin", "notify:read", "notify:admin"}
+)
+"""Permissions about the whole tenant: a caller limited to org units never has them."""
+TENANT_LEVEL_PATHS: Final = (f"{_V1}/places", f"{_V1}/risk-points", f"{_V1}/cells")
+"""Tenant-wide configuration: a caller limited to org units may read it, not change it."""
+
+
+def needs_tenant_wide(method: str, path_template: str, need: Need) -> bool:
+    """Whether the route is closed to a caller limited to org units."""
+    if need in TENANT_WIDE_PERMISSIONS:
+        return True
+    writes = method.upper() in ("POST", "PUT", "PATCH", "DELETE")
+    return writes and need == "registry:write" and path_template.startswith(TENANT_LEVEL_PATHS)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from assetwatch.commands.audit import command_event
 from assetwatch.commands.models import OPEN_STATUSES, SENDABLE_APPROVALS
 from assetwatch.model.commands import CommandKind, CommandOutcome, CommandResult
 from assetwatch.storage.schema import commands, devices
@@ -68,6 +69,8 @@ def mark_sent(engine: Engine, *, command_id: int, correlation: int, now_ms: int)
                 attempts=commands.c.attempts + 1,
             )
         ).rowcount
+        if changed:
+            command_event(conn, command_id, "sent", details={"correlation": correlation})
     return bool(changed)
 
 
@@ -78,6 +81,8 @@ def mark_failed(engine: Engine, *, command_id: int, error: str, now_ms: int) -> 
             .where((commands.c.id == command_id) & commands.c.status.in_(OPEN_STATUSES))
             .values(status="failed", settled_ms=now_ms, error=error)
         ).rowcount
+        if changed:
+            command_event(conn, command_id, "failed")
     return bool(changed)
 
 
@@ -119,6 +124,8 @@ def settle(
             .where((commands.c.id == command_id) & commands.c.status.in_(OPEN_STATUSES))
             .values(status=status, settled_ms=now_ms, reply=outcome.details, error=error)
         ).rowcount
+        if changed:
+            command_event(conn, command_id, "answered", details={"reply": outcome.details})
     return command_id if changed else None
 
 
@@ -142,6 +149,8 @@ def expire(engine: Engine, *, now_ms: int) -> list[tuple[int, str]]:
                 .where(commands.c.id.in_(ids) & commands.c.status.in_(OPEN_STATUSES))
                 .values(status="expired", settled_ms=now_ms, error="not delivered before expiry")
             )
+        for command_id in ids:
+            command_event(conn, command_id, "expired")
     return rows
 
 
@@ -172,4 +181,8 @@ def retry_unanswered(
                     error=f"no answer after {max_attempts} attempts",
                 )
             )
+        for command_id in again:
+            command_event(conn, command_id, "requeued")
+        for command_id in give_up:
+            command_event(conn, command_id, "failed")
     return retried, failed

@@ -98,10 +98,14 @@ class CommandCreate(BaseModel):
     expires_in_s: int = Field(
         DEFAULT_EXPIRY_S, gt=0, le=MAX_EXPIRY_S, description="Give up if not delivered by then"
     )
-    requested_by: str = Field("api", min_length=1, max_length=100)
+    requested_by: str | None = Field(
+        None, max_length=100, description="Development mode only: who asks (else the caller)"
+    )
     reason: str | None = Field(None, max_length=2000)
 
 
 class CommandDecision(BaseModel):
-    by: str = Field(min_length=1, max_length=100, description="Who decides")
+    by: str | None = Field(
+        None, max_length=100, description="Development mode only: who decides (else the caller)"
+    )
     note: str | None = Field(None, max_length=2000)

@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, insert, select, update
 
+from assetwatch.commands.audit import command_event, state_of
 from assetwatch.commands.models import MAX_EXPIRY_S, STATUSES, checked_params
 from assetwatch.errors import ConflictError, NotFoundError, ValidationError
 from assetwatch.model.commands import IMMOBILISING
 from assetwatch.model.scope import Scope
 from assetwatch.registry.bindings import open_asset_id
-from assetwatch.registry.lookup import device_id_of
+from assetwatch.registry.lookup import device_id_of, visible
 from assetwatch.storage.schema import assets, commands, devices
 from assetwatch.tracking.service import iso
 
@@ -34,7 +35,7 @@ def _query() -> Select[Any]:
 
 
 def _mine(scope: Scope, command_id: int) -> Any:
-    return (commands.c.id == command_id) & (commands.c.tenant_id == scope.tenant_id)
+    return (commands.c.id == command_id) & visible(commands, scope)
 
 
 def public_view(row: Any) -> dict[str, Any]:
@@ -102,15 +103,15 @@ def create(
             )
         ).inserted_primary_key
         assert inserted is not None
+        command_event(conn, inserted[0], "request", scope=scope, actor=requested_by,
+                      details={"reason": reason})  # fmt: skip
         return conn.execute(_query().where(commands.c.id == inserted[0])).one()
 
 
 def get(engine: Engine, *, scope: Scope, command_id: int) -> Any:
     with engine.connect() as conn:
         row = conn.execute(
-            _query().where(
-                (commands.c.id == command_id) & (commands.c.tenant_id == scope.tenant_id)
-            )
+            _query().where((commands.c.id == command_id) & visible(commands, scope))
         ).first()
     if row is None:
         raise NotFoundError(f"command {command_id} does not exist")
@@ -130,9 +131,10 @@ def list_commands(
     """Commands in scope, newest first."""
     if status is not None and status not in STATUSES:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}")
-    query = _query().where(commands.c.tenant_id == scope.tenant_id)
-    if device is not None:
-        query = query.where(devices.c.key == device)
+    query = _query().where(visible(commands, scope))
+    with engine.connect() as conn:
+        if device is not None:  # a device out of scope is not found, rather than empty
+            query = query.where(commands.c.device_id == device_id_of(conn, scope=scope, key=device))
     if status is not None:
         query = query.where(commands.c.status == status)
     if kind is not None:
@@ -150,15 +152,18 @@ def _decide(
     values: dict[str, Any],
     allowed: Any,
     refused: str,
+    action: str,
+    by: str,
 ) -> Any:
     with engine.begin() as conn:
+        before = state_of(conn, command_id)
         changed = conn.execute(
             update(commands).where(_mine(scope, command_id) & allowed).values(**values)
         ).rowcount
+        if changed:
+            command_event(conn, command_id, action, scope=scope, actor=by, before=before)
         row = conn.execute(
-            _query().where(
-                (commands.c.id == command_id) & (commands.c.tenant_id == scope.tenant_id)
-            )
+            _query().where((commands.c.id == command_id) & visible(commands, scope))
         ).first()
     if row is None:
         raise NotFoundError(f"command {command_id} does not exist")
@@ -179,6 +184,8 @@ def approve(engine: Engine, *, scope: Scope, command_id: int, by: str, now_ms: i
         values={"approval": "approved", "approved_by": by, "approved_ms": now_ms},
         allowed=(commands.c.approval == "pending") & (commands.c.status == "queued"),
         refused="command is {status}, approval {approval}: only pending commands are approved",
+        action="approve",
+        by=by,
     )
 
 
@@ -197,6 +204,8 @@ def reject(engine: Engine, *, scope: Scope, command_id: int, by: str, now_ms: in
         },
         allowed=(commands.c.approval == "pending") & (commands.c.status == "queued"),
         refused="command is {status}, approval {approval}: only pending commands are rejected",
+        action="reject",
+        by=by,
     )
 
 
@@ -209,4 +218,6 @@ def cancel(engine: Engine, *, scope: Scope, command_id: int, by: str, now_ms: in
         values={"status": "cancelled", "settled_ms": now_ms, "error": f"cancelled by {by}"},
         allowed=commands.c.status == "queued",
         refused="command is {status}: only queued commands can be cancelled",
+        action="cancel",
+        by=by,
     )

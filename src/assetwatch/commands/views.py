@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 
-from assetwatch.api.deps import EngineDep, ScopeDep
+from assetwatch.api.deps import EngineDep, ScopeDep, acting
 from assetwatch.commands import service
 from assetwatch.commands.models import CommandCreate, CommandDecision
 from assetwatch.storage.clock import now_ms
@@ -43,7 +43,7 @@ def request_command(
         params=body.params,
         now_ms=now_ms(),
         expires_in_s=body.expires_in_s,
-        requested_by=body.requested_by,
+        requested_by=acting(scope, body.requested_by),
         reason=body.reason,
     )
     _kick(request)
@@ -83,7 +83,9 @@ def get_command(command_id: int, engine: EngineDep, scope: ScopeDep) -> dict[str
 def approve(
     command_id: int, body: CommandDecision, request: Request, engine: EngineDep, scope: ScopeDep
 ) -> dict[str, Any]:
-    row = service.approve(engine, scope=scope, command_id=command_id, by=body.by, now_ms=now_ms())
+    row = service.approve(
+        engine, scope=scope, command_id=command_id, by=acting(scope, body.by), now_ms=now_ms()
+    )
     _kick(request)
     return service.public_view(row)
 
@@ -92,7 +94,9 @@ def approve(
 def reject(
     command_id: int, body: CommandDecision, engine: EngineDep, scope: ScopeDep
 ) -> dict[str, Any]:
-    row = service.reject(engine, scope=scope, command_id=command_id, by=body.by, now_ms=now_ms())
+    row = service.reject(
+        engine, scope=scope, command_id=command_id, by=acting(scope, body.by), now_ms=now_ms()
+    )
     return service.public_view(row)
 
 
@@ -100,5 +104,7 @@ def reject(
 def cancel(
     command_id: int, body: CommandDecision, engine: EngineDep, scope: ScopeDep
 ) -> dict[str, Any]:
-    row = service.cancel(engine, scope=scope, command_id=command_id, by=body.by, now_ms=now_ms())
+    row = service.cancel(
+        engine, scope=scope, command_id=command_id, by=acting(scope, body.by), now_ms=now_ms()
+    )
     return service.public_view(row)

@@ -15,7 +15,7 @@ from assetwatch.errors import ConflictError, NotFoundError
 from assetwatch.model.scope import Scope
 from assetwatch.registry.bindings import bind_ids, bindings_for_devices, unbind_id
 from assetwatch.registry.changes import Change, upsert_with
-from assetwatch.registry.lookup import device_id_of, id_of
+from assetwatch.registry.lookup import device_id_of, id_of, visible
 from assetwatch.registry.models import DeviceCreate, DeviceRead, DeviceUpdate
 from assetwatch.storage.clock import now_ms as wall_clock_ms
 from assetwatch.storage.schema import (
@@ -68,6 +68,8 @@ def get_all(
     if status == "quarantined":
         tenant_ids.append(_quarantine_tenant_id(conn))
     query = _query().where(devices.c.tenant_id.in_(tenant_ids))
+    if not scope.tenant_wide:  # only devices bound to its assets (no quarantine either)
+        query = query.where(visible(devices, scope))
     if status is not None:
         query = query.where(devices.c.status == status)
     if protocol is not None:

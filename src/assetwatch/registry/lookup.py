@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, select
 
 from assetwatch.errors import ConflictError, NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
-from assetwatch.storage.schema import devices, org_units
+from assetwatch.storage.schema import assets, bindings, devices, org_units
 
 
 def granted_org_units(scope: Scope) -> Select[tuple[int]]:
@@ -27,11 +27,32 @@ def granted_org_units(scope: Scope) -> Select[tuple[int]]:
 
 
 def visible(table: Table, scope: Scope) -> ColumnElement[bool]:
-    """The WHERE clause limiting ``table`` to what ``scope`` may see."""
+    """The WHERE clause limiting ``table`` to what ``scope`` may see.
+
+    Within the tenant, a scope limited to org units sees: rows of tables with an
+    ``org_unit_id`` (assets, counterparties) in its subtrees; devices bound now to such an
+    asset; rows of tables with an ``asset_id`` (alarms, commands, observations, stays,
+    trips, events) of such an asset (so an alarm of no asset is tenant-wide only)."""
     clause = table.c.tenant_id == scope.tenant_id
-    if not scope.tenant_wide and "org_unit_id" in table.c:
-        clause = clause & table.c.org_unit_id.in_(granted_org_units(scope))
+    if scope.tenant_wide:
+        return clause
+    if "org_unit_id" in table.c:
+        return clause & table.c.org_unit_id.in_(granted_org_units(scope))
+    if table is devices:
+        return clause & table.c.id.in_(
+            select(bindings.c.device_id).where(
+                bindings.c.valid_to_ms.is_(None) & bindings.c.asset_id.in_(_visible_assets(scope))
+            )
+        )
+    if "asset_id" in table.c:
+        return clause & table.c.asset_id.in_(_visible_assets(scope))
     return clause
+
+
+def _visible_assets(scope: Scope) -> Select[tuple[int]]:
+    return select(assets.c.id).where(
+        (assets.c.tenant_id == scope.tenant_id) & assets.c.org_unit_id.in_(granted_org_units(scope))
+    )
 
 
 def find_id(conn: Connection, table: Table, *, scope: Scope, key: str) -> int | None:
@@ -69,7 +90,7 @@ def device_id_of(conn: Connection, *, scope: Scope, key: str, protocol: str | No
     """The id of device ``key`` in ``scope``. Device identity is ``(protocol, key)``: when
     two protocols share a key in this tenant, ``protocol`` must say which."""
     query = select(devices.c.id, devices.c.protocol).where(
-        (devices.c.tenant_id == scope.tenant_id) & (devices.c.key == key)
+        visible(devices, scope) & (devices.c.key == key)
     )
     if protocol is not None:
         query = query.where(devices.c.protocol == protocol)

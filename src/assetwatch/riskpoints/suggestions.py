@@ -11,6 +11,7 @@ from assetwatch.analytics.hotspots import HotspotParams, learned_hotspots
 from assetwatch.analytics.model import Stay
 from assetwatch.errors import ValidationError
 from assetwatch.model.scope import Scope
+from assetwatch.registry.lookup import visible
 from assetwatch.riskpoints.index import load_index
 from assetwatch.storage.schema import assets, contracts, stays
 
@@ -32,14 +33,14 @@ def suggest(
         rows = conn.execute(
             select(stays.c.asset_id, stays.c.start_ms, stays.c.end_ms, stays.c.lat,
                    stays.c.lon, stays.c.radius_m, stays.c.points)
-            .where((stays.c.tenant_id == scope.tenant_id) & (stays.c.end_ms >= since))
+            .where(visible(stays, scope) & (stays.c.end_ms >= since))
         ).all()  # fmt: skip
         defaulted = set(
             conn.scalars(
                 select(assets.c.id)
                 .join(contracts, contracts.c.id == assets.c.contract_id)
                 .where(
-                    (assets.c.tenant_id == scope.tenant_id)
+                    visible(assets, scope)
                     & or_(
                         contracts.c.status == "defaulted",
                         contracts.c.days_overdue >= DEFAULTED_DAYS_OVERDUE,

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Select, select
 from assetwatch.analytics.model import Stay
 from assetwatch.errors import ValidationError
 from assetwatch.model.scope import Scope
+from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import devices, events, observations
 from assetwatch.tracking import segments
 from assetwatch.tracking.service import asset_id_of
@@ -95,9 +96,7 @@ def event_times(
     """Epoch ms of the asset's events in [from_ms, to_ms]: what simplification keeps when no
     overlay is drawn (cheaper than :func:`overlay`, which places each event)."""
     asset_id = asset_id_of(engine, scope, asset)
-    query = select(events.c.time_ms).where(
-        (events.c.tenant_id == scope.tenant_id) & (events.c.asset_id == asset_id)
-    )
+    query = select(events.c.time_ms).where(visible(events, scope) & (events.c.asset_id == asset_id))
     with engine.connect() as conn:
         return {int(t) for t in conn.scalars(_window(query, from_ms, to_ms))}
 
@@ -118,7 +117,7 @@ def overlay(
     query = (
         select(events, devices.c.key.label("device"))
         .select_from(events.outerjoin(devices, devices.c.id == events.c.device_id))
-        .where((events.c.tenant_id == scope.tenant_id) & (events.c.asset_id == asset_id))
+        .where(visible(events, scope) & (events.c.asset_id == asset_id))
         .order_by(events.c.time_ms, events.c.id)
         .limit(limit)
     )

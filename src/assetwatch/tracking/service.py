@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from assetwatch.errors import NotFoundError, ValidationError
 from assetwatch.model.scope import Scope
+from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import asset_state, assets, device_state, devices, observations
 
 MAX_TRACK_POINTS = 100_000
@@ -43,9 +44,7 @@ def asset_id_of(engine: Engine, scope: Scope, key: str) -> int:
     """The id of the asset ``key`` in the caller's tenant; NotFoundError when there is none."""
     with engine.connect() as conn:
         asset_id = conn.scalar(
-            select(assets.c.id).where(
-                (assets.c.tenant_id == scope.tenant_id) & (assets.c.key == key)
-            )
+            select(assets.c.id).where(visible(assets, scope) & (assets.c.key == key))
         )
     if asset_id is None:
         raise NotFoundError(f"asset {key!r} does not exist")
@@ -85,11 +84,7 @@ def track(
             devices.c.key.label("device"),
         )
         .select_from(o.join(devices, devices.c.id == o.c.device_id))
-        .where(
-            (o.c.tenant_id == scope.tenant_id)
-            & (o.c.asset_id == asset_id)
-            & (o.c.kind == "position")
-        )
+        .where(visible(o, scope) & (o.c.asset_id == asset_id) & (o.c.kind == "position"))
         .order_by(o.c.time_ms)
         .limit(min(limit, MAX_TRACK_POINTS))
     )
@@ -139,7 +134,7 @@ def live(engine: Engine, *, scope: Scope) -> list[dict[str, Any]]:
             .outerjoin(devices, devices.c.id == s.c.device_id)
             .outerjoin(device_state, device_state.c.device_id == s.c.device_id)
         )
-        .where(s.c.tenant_id == scope.tenant_id)
+        .where(visible(s, scope))
         .order_by(assets.c.key)
     )
     with engine.connect() as conn:

@@ -1,0 +1,42 @@
+"""A command's life in the audit log: requested, approved or rejected, sent, answered,
+failed, expired, cancelled, each entry written in the transaction of the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from assetwatch.audit.log import record
+from assetwatch.model.scope import Scope
+from assetwatch.storage.schema import commands, devices
+
+
+def state_of(conn: Connection, command_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(
+            commands.c.tenant_id, commands.c.kind, commands.c.status, commands.c.approval,
+            commands.c.requested_by, commands.c.approved_by, commands.c.error,
+            devices.c.key.label("device"),
+        )
+        .select_from(commands.join(devices, devices.c.id == commands.c.device_id))
+        .where(commands.c.id == command_id)
+    ).first()  # fmt: skip
+    return None if row is None else dict(row._mapping)
+
+
+def command_event(
+    conn: Connection, command_id: int, action: str, *, scope: Scope | None = None,
+    actor: str | None = None, before: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:  # fmt: skip
+    """Record ``command.<action>`` for the command as it is now (``before``: as it was)."""
+    after = state_of(conn, command_id)
+    if after is None:
+        return
+    tenant_id = after.pop("tenant_id")
+    if before is not None:
+        before = {k: v for k, v in before.items() if k != "tenant_id"}
+    record(conn, scope=scope, tenant_id=tenant_id, actor=actor or (scope.actor if scope else
+           "system"), action=f"command.{action}", target=f"command:{command_id}",
+           before=before, after=after, details=details)  # fmt: skip
