@@ -10,6 +10,7 @@ from rich.text import Text
 from assetwatch.cli import (
     alarms,
     analytics,
+    audit,
     commands,
     decode,
     demo,
@@ -20,6 +21,7 @@ from assetwatch.cli import (
     risk_points,
     serve,
     track,
+    users,
 )
 from assetwatch.cli import cells as cells_cli
 from assetwatch.cli.common import err_console
@@ -46,6 +48,8 @@ app.command()(demo.simulate)
 app.command("demo-fleet")(demo.print_fleet)
 app.add_typer(cells_cli.app, name="cells")
 app.add_typer(risk_points.app, name="risk-points")
+app.add_typer(users.app, name="users")
+app.command()(audit.audit)
 
 
 def main() -> None:
