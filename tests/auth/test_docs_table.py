@@ -15,7 +15,8 @@ def test_the_documented_role_table_is_the_code() -> None:
     for line in rows:
         cells = [c.strip() for c in line.strip("|").split("|")]
         if len(cells) == len(ROLES) + 1 and cells[0].strip("`") in PERMISSIONS:
-            documented[cells[0].strip("`")] = {r for r, c in zip(ROLES, cells[1:]) if c == "✓"}
+            marks = zip(ROLES, cells[1:], strict=True)
+            documented[cells[0].strip("`")] = {r for r, c in marks if c == "✓"}
     assert set(documented) == set(PERMISSIONS)
     for permission, roles in documented.items():
         assert roles == {r for r in ROLES if permission in ROLE_PERMISSIONS[r]}, permission

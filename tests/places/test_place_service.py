@@ -18,6 +18,7 @@ from assetwatch.places import service
 from assetwatch.places.fences import load_fences
 from assetwatch.places.models import PlaceCreate, PlaceWrite
 from assetwatch.places.views import router
+from assetwatch.settings import Settings
 from assetwatch.storage.schema import assets, counterparties
 
 LOT = {
@@ -102,6 +103,7 @@ def client(engine: Engine, bank_a: Scope, bank_b: Scope) -> Iterator[TestClient]
     app.state.engine = engine
     app.state.default_tenant = "bank-a"
     app.state.tenant_ids = {}
+    app.state.settings = Settings(environment="development", default_tenant="bank-a")
     with TestClient(app) as test_client:
         yield test_client
 

@@ -14,6 +14,7 @@ from assetwatch.api.deps import TENANT_HEADER
 from assetwatch.errors import AssetwatchError
 from assetwatch.model.scope import Scope
 from assetwatch.registry.views import router
+from assetwatch.settings import Settings
 from assetwatch.storage.schema import QUARANTINE_TENANT_KEY, devices, tenants
 
 
@@ -30,6 +31,7 @@ def client(engine: Engine, bank_a: Scope, bank_b: Scope) -> Iterator[TestClient]
     app.state.engine = engine
     app.state.default_tenant = "bank-a"
     app.state.tenant_ids = {}
+    app.state.settings = Settings(environment="development", default_tenant="bank-a")
     with TestClient(app) as test_client:
         yield test_client
 

@@ -53,6 +53,18 @@ def record(
     )
 
 
+def changed(
+    conn: Connection, scope: Scope, action: str, target: str, before: Any, after: Any
+) -> None:
+    """A domain change with its before and after (pydantic models or plain JSON values)."""
+
+    def plain(value: Any) -> Any:
+        return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+    record(conn, scope=scope, action=action, target=target, before=plain(before),
+           after=plain(after))  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class AuditQuery:
     since_ms: int | None = None

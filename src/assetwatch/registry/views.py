@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from assetwatch.api.deps import EngineDep, ScopeDep
+from assetwatch.audit.log import changed
 from assetwatch.registry import assets, bindings, devices
 from assetwatch.registry.models import (
     AssetCreate,
@@ -58,7 +59,9 @@ def list_assets(
 @assets_router.post("", status_code=status.HTTP_201_CREATED)
 def create_asset(engine: EngineDep, scope: ScopeDep, body: AssetCreate) -> AssetRead:
     with engine.begin() as conn:
-        return assets.create(conn, scope=scope, data=body)
+        made = assets.create(conn, scope=scope, data=body)
+        changed(conn, scope, "asset.create", f"asset:{body.key}", None, made)
+        return made
 
 
 @assets_router.get("/{key}")
@@ -70,13 +73,18 @@ def get_asset(engine: EngineDep, scope: ScopeDep, key: str) -> AssetRead:
 @assets_router.patch("/{key}")
 def update_asset(engine: EngineDep, scope: ScopeDep, key: str, body: AssetUpdate) -> AssetRead:
     with engine.begin() as conn:
-        return assets.update(conn, scope=scope, key=key, data=body)
+        before = assets.get(conn, scope=scope, key=key)
+        after = assets.update(conn, scope=scope, key=key, data=body)
+        changed(conn, scope, "asset.update", f"asset:{key}", before, after)
+        return after
 
 
 @assets_router.delete("/{key}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_asset(engine: EngineDep, scope: ScopeDep, key: str) -> Response:
     with engine.begin() as conn:
+        before = assets.get(conn, scope=scope, key=key)
         assets.delete(conn, scope=scope, key=key)
+        changed(conn, scope, "asset.delete", f"asset:{key}", before, None)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -105,7 +113,9 @@ def list_devices(
 @devices_router.post("", status_code=status.HTTP_201_CREATED)
 def create_device(engine: EngineDep, scope: ScopeDep, body: DeviceCreate) -> DeviceRead:
     with engine.begin() as conn:
-        return devices.create(conn, scope=scope, data=body)
+        made = devices.create(conn, scope=scope, data=body)
+        changed(conn, scope, "device.create", f"device:{body.key}", None, made)
+        return made
 
 
 @devices_router.get("/{key}")
@@ -134,7 +144,10 @@ def update_device(
     protocol: ProtocolQuery = None,
 ) -> DeviceRead:
     with engine.begin() as conn:
-        return devices.update(conn, scope=scope, key=key, data=body, protocol=protocol)
+        before = devices.get(conn, scope=scope, key=key, protocol=protocol)
+        after = devices.update(conn, scope=scope, key=key, data=body, protocol=protocol)
+        changed(conn, scope, "device.update", f"device:{key}", before, after)
+        return after
 
 
 @devices_router.delete("/{key}", status_code=status.HTTP_204_NO_CONTENT)
@@ -142,7 +155,9 @@ def delete_device(
     engine: EngineDep, scope: ScopeDep, key: str, protocol: ProtocolQuery = None
 ) -> Response:
     with engine.begin() as conn:
+        before = devices.get(conn, scope=scope, key=key, protocol=protocol)
         devices.delete(conn, scope=scope, key=key, protocol=protocol)
+        changed(conn, scope, "device.delete", f"device:{key}", before, None)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
