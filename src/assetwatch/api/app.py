@@ -15,6 +15,7 @@ from assetwatch.api import (
     alarms,
     analytics,
     device_tokens,
+    evidence,
     notify,
     problems,
     tracking,
@@ -70,6 +71,7 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(cells_router, prefix=API_PREFIX)
+    app.include_router(evidence.build_router(settings.data_dir), prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["system"])
     def healthz(response: Response) -> dict[str, object]:

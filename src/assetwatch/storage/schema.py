@@ -5,8 +5,9 @@ Conventions:
 - times are integer milliseconds since the Unix epoch, UTC, in ``*_ms`` columns;
 - external keys (VIN, IMEI, contract number) are unique per tenant, except device
   identity ``(protocol, key)``, which is unique globally because the wire names it;
-- the ``cells`` catalogue is the one table without ``tenant_id``: cell towers are public
-  infrastructure shared by every tenant (docs/architecture.md, ADR-14).
+- the ``cells`` catalogue and ``evidence_keys`` are the tables without ``tenant_id``: cell
+  towers are public infrastructure shared by every tenant (docs/architecture.md, ADR-14), and
+  one platform key signs every tenant's evidence checkpoints (ADR-22).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ from sqlalchemy import (
 )
 
 from assetwatch.storage.analytics_tables import stays, trips
+from assetwatch.storage.evidence_tables import (
+    evidence_checkpoints,
+    evidence_entries,
+    evidence_heads,
+    evidence_keys,
+)
 from assetwatch.storage.notify_tables import (
     alarm_history,
     channels,
@@ -51,7 +58,8 @@ from assetwatch.storage.tables_base import (
 __all__ = [
     "OPEN_ALARM", "QUARANTINE_TENANT_KEY", "metadata", "alarm_history", "channels", "contacts",
     "escalation_policies", "notification_attempts", "notifications", "notify_throttle",
-    "subscriptions", "stays", "trips",
+    "subscriptions", "stays", "trips", "evidence_checkpoints", "evidence_entries",
+    "evidence_heads", "evidence_keys",
 ]  # fmt: skip
 
 tenants = Table(
