@@ -58,7 +58,7 @@ def checkpoint(
         scope = scope_for(engine, tenant)
         made = [checkpoints.checkpoint_now(engine, keyring, scope.tenant_id, now_ms=now_ms())]
     for c in made:
-        console.print(_describe(c))
+        console.print(_describe(c), soft_wrap=True)
     if not made:
         console.print("no log grew since its last checkpoint")
 
@@ -114,7 +114,8 @@ def verify(
         console.print(
             f"[green]OK[/]: {result.records} records of {escape(str(result.subject))} in log "
             f"{escape(str(result.log))}, {result.checkpoints} checkpoints (tree size "
-            f"{result.tree_size}, root {result.root}), keys {' → '.join(result.keys)}"
+            f"{result.tree_size}, root {result.root}), keys {' → '.join(result.keys)}",
+            soft_wrap=True,
         )
     for failure in failures if not as_json else []:
         err_console.print(f"[red]FAILED[/]: {escape(failure)}", soft_wrap=True, highlight=False)

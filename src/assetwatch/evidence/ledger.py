@@ -82,8 +82,13 @@ EMPTY_HEAD = Head(0, ZERO_HASH, [])
 def insert_if_absent(conn: Connection, table: Table, values: dict[str, Any], key: str) -> bool:
     """``INSERT ... ON CONFLICT (key) DO NOTHING``; True when the row was inserted."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=[key])
-    return bool(conn.execute(statement).rowcount)
+    statement = (
+        dialect.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(table.c[key])  # rowcount is not reliable here on psycopg
+    )
+    return conn.execute(statement).first() is not None
 
 
 def append(

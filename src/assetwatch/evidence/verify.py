@@ -198,33 +198,37 @@ class KeyChain:
         if not keys:
             fail("keys: the bundle carries no public key")
         for i, key in enumerate(keys):
-            self._add(i, key, keys[i - 1] if i else None)
+            problem = self._link(key, keys[i - 1] if i else None)
+            if problem is not None:  # this key and every later one are not part of the chain
+                fail(f"key {i + 1} ({key.key_id}): {problem}")
+                break
+            self.public[key.key_id] = unb64(key.public_key)
+            self.position[key.key_id] = i
+            self.endorsements[key.key_id] = (key.endorsement, key.endorsement_signature)
 
-    def _add(self, i: int, key: KeyIn, previous: KeyIn | None) -> None:
-        name = f"key {i + 1} ({key.key_id})"
+    def _link(self, key: KeyIn, previous: KeyIn | None) -> str | None:
+        """Why ``key`` is not the valid successor of ``previous`` (``None`` when it is)."""
         public = _signature(key.public_key)
         if public is None or len(public) != 32:
-            return self.fail(f"{name}: public key: not a base64 Ed25519 public key")
+            return "public key: not a base64 Ed25519 public key"
         if key_id_of(public) != key.key_id:
-            return self.fail(f"{name}: key id: does not match its public key")
-        self.public[key.key_id], self.position[key.key_id] = public, i
-        self.endorsements[key.key_id] = (key.endorsement, key.endorsement_signature)
+            return "key id: does not match its public key"
         if previous is None:
             return None
         if key.endorsement is None or key.endorsement_signature is None:
-            return self.fail(f"{name}: endorsement: none (not endorsed by the key before it)")
+            return "endorsement: none (not endorsed by the key before it)"
         signature = _signature(key.endorsement_signature)
-        signer = self.public.get(previous.key_id)
-        if signature is None or signer is None:
-            return self.fail(f"{name}: endorsement: no valid signature by {previous.key_id}")
-        if not signature_valid(signer, signature, key.endorsement.encode("utf-8")):
-            return self.fail(f"{name}: endorsement: signature by {previous.key_id} does not verify")
+        signer = self.public[previous.key_id]
+        if signature is None or not signature_valid(
+            signer, signature, key.endorsement.encode("utf-8")
+        ):
+            return f"endorsement: signature by {previous.key_id} does not verify"
         statement = json.loads(key.endorsement)
         expected = (ENDORSEMENT_FORMAT, key.key_id, key.public_key, previous.key_id)
         got = tuple(statement.get(f) for f in ("format", "key_id", "public_key", "previous_key_id"))
-        if got != expected:
-            return self.fail(f"{name}: endorsement: names another key or predecessor")
-        self.retired[previous.key_id] = int(statement["time_ms"])
+        if got != expected or not isinstance(statement.get("time_ms"), int):
+            return "endorsement: names another key or predecessor"
+        self.retired[previous.key_id] = statement["time_ms"]
         return None
 
     def trust(self, key_id: str | None) -> None:
