@@ -134,5 +134,6 @@ def rotate_key(
     rotation = checkpoints.rotate_key(engine, Keyring(key_dir_of(data_dir)), now_ms=now_ms())
     console.print(
         f"signing key {rotation.old_key_id} → [bold]{rotation.new_key_id}[/] "
-        f"({len(rotation.checkpoints)} logs recorded the rotation)"
+        f"({len(rotation.checkpoints)} logs recorded the rotation)",
+        soft_wrap=True,
     )
