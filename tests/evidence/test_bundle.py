@@ -11,10 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from assetwatch.errors import NotFoundError
+from assetwatch.evidence.bundle_format import BundleUnreadable, load_bundle
 from assetwatch.evidence.checkpoints import checkpoint_statement
 from assetwatch.evidence.entries import canonical
 from assetwatch.evidence.keys import b64, key_id_of, raw_public
-from assetwatch.evidence.verify import BundleUnreadable, load_bundle, verify_bundle
+from assetwatch.evidence.verify import verify_bundle
 from tests.evidence.conftest import T0, World, failures_of, tampered
 
 
@@ -194,6 +195,11 @@ def test_unreadable_bundles() -> None:
         load_bundle(b'{"format": ')
     with pytest.raises(BundleUnreadable, match="not UTF-8"):
         load_bundle(b'{"a": "\xff"}')
+    with pytest.raises(BundleUnreadable, match="duplicate key 'a'"):
+        load_bundle(b'{"a": 1, "a": 2}')
+    with pytest.raises(BundleUnreadable, match="NaN is not JSON"):
+        load_bundle(b'{"a": NaN}')
+    assert verify_bundle({"a": object()}).failures[0].startswith("bundle is not JSON")
     assert (
         verify_bundle({"format": "something else"})
         .failures[0]

@@ -21,9 +21,10 @@ from assetwatch.cli.common import (
 )
 from assetwatch.evidence import checkpoints
 from assetwatch.evidence.bundle import export_bundle
+from assetwatch.evidence.bundle_format import BundleUnreadable, load_bundle
 from assetwatch.evidence.checkpoints import Checkpoint
 from assetwatch.evidence.keys import Keyring, key_dir_of
-from assetwatch.evidence.verify import BundleUnreadable, load_bundle, verify_bundle
+from assetwatch.evidence.verify import verify_bundle
 from assetwatch.pipeline.processor import now_ms
 from assetwatch.tracking.service import iso, parse_time
 

@@ -6,6 +6,7 @@ Modules, from pure to I/O:
 
 - :mod:`.merkle`: RFC 6962 hashes, roots, inclusion and consistency proofs (pure);
 - :mod:`.entries`: an entry's canonical bytes and leaf hash (pure);
+- :mod:`.bundle_format`: the bundle file's strict shape (pure);
 - :mod:`.verify`: the offline bundle verifier (pure);
 - :mod:`.keys`: the platform's Ed25519 keys, their files and endorsements;
 - :mod:`.ledger`: ``append`` in the caller's transaction, and reads;

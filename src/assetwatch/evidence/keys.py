@@ -196,7 +196,7 @@ class Keyring:
                 f"the evidence signing key {key_id} is not in {self.directory} (copy its "
                 "file there from the node that made it)"
             ) from err
-        except ValueError as err:
+        except (ValueError, TypeError) as err:  # not PEM, or encrypted
             raise ConfigurationError(f"evidence key file {path} cannot be read") from err
         if not isinstance(private, Ed25519PrivateKey):
             raise ConfigurationError(f"evidence key file {path} is not an Ed25519 key")

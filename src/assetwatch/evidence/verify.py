@@ -22,77 +22,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-import pydantic
-from pydantic import BaseModel, ConfigDict
-
-from assetwatch.errors import ValidationError
 from assetwatch.evidence import merkle
+from assetwatch.evidence.bundle_format import (
+    BundleIn,
+    BundleUnreadable,
+    CheckpointIn,
+    KeyIn,
+    RecordIn,
+    parse_bundle,
+)
 from assetwatch.evidence.entries import ZERO_HASH, canonical, entry_hash
 from assetwatch.evidence.keys import ENDORSEMENT_FORMAT, key_id_of, signature_valid, unb64
 
 CHECKPOINT_FIELDS = ("format", "v", "log", "size", "root", "time_ms", "key_id")
-
-
-class BundleUnreadable(ValidationError):
-    """The bundle is not JSON, or not shaped like a bundle."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class KeyIn(_Strict):
-    key_id: str
-    algorithm: Literal["ed25519"]
-    public_key: str
-    endorsement: str | None
-    endorsement_signature: str | None
-
-
-class CheckpointIn(_Strict):
-    format: Literal["assetwatch-checkpoint"]
-    v: Literal[1]
-    log: str
-    size: int
-    root: str
-    time_ms: int
-    key_id: str
-    signature: str
-    consistency: list[str]
-
-
-class RecordIn(_Strict):
-    seq: int
-    entry: dict[str, Any]
-    checkpoint: int
-    proof: list[str]
-    prev_proof: list[str]
-
-
-class ManifestIn(_Strict):
-    format: Literal["assetwatch-evidence-export"]
-    v: Literal[1]
-    log: str
-    subject: str
-    from_ms: int | None
-    to_ms: int | None
-    tree_size: int
-    root: str
-    records: list[tuple[int, str, int]]  # seq, leaf hash, witnessing checkpoint index
-    time_ms: int
-    key_id: str
-
-
-class BundleIn(_Strict):
-    format: Literal["assetwatch-evidence-bundle"]
-    v: Literal[1]
-    manifest: ManifestIn
-    manifest_signature: str
-    records: list[RecordIn]
-    checkpoints: list[CheckpointIn]
-    keys: list[KeyIn]
 
 
 @dataclass
@@ -118,31 +62,6 @@ class Verification:
             "records": self.records, "checkpoints": self.checkpoints, "keys": self.keys,
             "tree_size": self.tree_size, "root": self.root,
         }  # fmt: skip
-
-
-def load_bundle(data: bytes) -> Any:
-    """Parse a bundle file; :class:`BundleUnreadable` when it is not UTF-8 JSON."""
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as err:
-        raise BundleUnreadable(f"bundle is not UTF-8 text (byte {err.start})") from err
-    except json.JSONDecodeError as err:
-        raise BundleUnreadable(
-            f"bundle is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
-        ) from err
-
-
-def parse_bundle(raw: Any) -> BundleIn:
-    """The bundle's structure; :class:`BundleUnreadable` naming the first misshapen fields."""
-    try:
-        # JSON mode: strict types as JSON has them (arrays are tuples, no numeric strings)
-        return BundleIn.model_validate_json(json.dumps(raw))
-    except pydantic.ValidationError as err:
-        where = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'bundle'}: {e['msg']}"
-            for e in err.errors()[:5]
-        )
-        raise BundleUnreadable(f"bundle structure: {where}") from err
 
 
 def verify_bundle(raw: Any, *, trusted_key: str | None = None) -> Verification:
