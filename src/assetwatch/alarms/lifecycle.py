@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from assetwatch.alarms.service import get_alarm
 from assetwatch.alarms.statuses import ACKNOWLEDGED, ACTIVE, FALSE_POSITIVE, OPEN, RESOLVED
 from assetwatch.errors import ConflictError, ValidationError
+from assetwatch.evidence import alarm_records
 from assetwatch.model.scope import Scope
 from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import alarm_history, alarms
@@ -48,7 +49,7 @@ def record(
     note: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append one history row (inside the caller's transaction)."""
+    """Append one history row, and its evidence entry (inside the caller's transaction)."""
     conn.execute(
         insert(alarm_history),
         {
@@ -63,6 +64,10 @@ def record(
             "details": details or {},
         },
     )
+    alarm_records.changed(
+        conn, tenant_id=tenant_id, alarm_id=alarm_id, time_ms=time_ms, actor=actor,
+        action=action, from_status=from_status, to_status=to_status, note=note, details=details,
+    )  # fmt: skip
 
 
 def transition(

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, insert, select, upda
 from assetwatch.alarms.severity import SEVERITY_LEVELS, severity_of
 from assetwatch.alarms.statuses import ACTIVE, CLOSED, OPEN, RESOLVED, STATUSES
 from assetwatch.errors import NotFoundError, ValidationError
+from assetwatch.evidence import alarm_records
 from assetwatch.model.scope import Scope
 from assetwatch.registry.lookup import visible
 from assetwatch.storage.schema import alarm_history, alarms, assets, devices
@@ -123,6 +124,7 @@ def _open(conn: Connection, *, tenant_id: int, now_ms: int, **alarm: Any) -> int
     assert inserted is not None
     alarm_id = int(inserted[0])
     conn.execute(_OPENED, {"tenant_id": tenant_id, "alarm_id": alarm_id, "time_ms": now_ms})
+    alarm_records.opened(conn, tenant_id=tenant_id, alarm_id=alarm_id, now_ms=now_ms)
     return alarm_id
 
 
@@ -169,6 +171,11 @@ def auto_resolve(
             for row in found
         ],
     )  # fmt: skip
+    for row in found:
+        alarm_records.changed(
+            conn, tenant_id=tenant_id, alarm_id=row.id, time_ms=now_ms, actor="system",
+            action="auto_resolved", from_status=row.status, to_status=RESOLVED, note=why,
+        )  # fmt: skip
     return [int(row.id) for row in found]
 
 

@@ -19,6 +19,7 @@ from assetwatch.api import (
     audit_trail,
     auth,
     device_tokens,
+    evidence,
     notify,
     problems,
     tracking,
@@ -81,6 +82,7 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(cells_router, prefix=API_PREFIX)
+    app.include_router(evidence.build_router(settings.data_dir), prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["system"])
     def healthz(response: Response) -> dict[str, object]:

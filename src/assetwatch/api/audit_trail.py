@@ -29,7 +29,8 @@ def _outcome(status: int) -> str:
 
 
 def _exported(request: Request, status: int) -> bool:
-    return request.method == "GET" and status < 400 and "/track." in request.url.path
+    path = request.url.path
+    return request.method == "GET" and status < 400 and ("/track." in path or "/evidence" in path)
 
 
 def install(app: FastAPI) -> None:

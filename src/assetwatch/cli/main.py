@@ -15,6 +15,7 @@ from assetwatch.cli import (
     decode,
     demo,
     devices,
+    evidence,
     mqtt,
     notify,
     provisioning,
@@ -41,6 +42,7 @@ app.add_typer(alarms.app, name="alarms")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(commands.app, name="commands")
 app.add_typer(devices.app, name="devices")
+app.add_typer(evidence.app, name="evidence")
 app.add_typer(mqtt.app, name="mqtt")
 app.add_typer(notify.app, name="notify")
 app.command()(demo.demo)

@@ -5,8 +5,9 @@ Conventions:
 - times are integer milliseconds since the Unix epoch, UTC, in ``*_ms`` columns;
 - external keys (VIN, IMEI, contract number) are unique per tenant, except device
   identity ``(protocol, key)``, which is unique globally because the wire names it;
-- the ``cells`` catalogue is the one table without ``tenant_id``: cell towers are public
-  infrastructure shared by every tenant (docs/architecture.md, ADR-14).
+- the ``cells`` catalogue and ``evidence_keys`` are the tables without ``tenant_id``: cell
+  towers are public infrastructure shared by every tenant (docs/architecture.md, ADR-14), and
+  one platform key signs every tenant's evidence checkpoints (ADR-23).
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ from assetwatch.storage.auth_tables import (
     user_org_units,
     users,
 )
+from assetwatch.storage.evidence_tables import (
+    evidence_checkpoints,
+    evidence_entries,
+    evidence_heads,
+    evidence_keys,
+)
 from assetwatch.storage.notify_tables import (
     alarm_history,
     channels,
@@ -59,7 +66,8 @@ __all__ = [
     "OPEN_ALARM", "QUARANTINE_TENANT_KEY", "metadata", "alarm_history", "channels", "contacts",
     "escalation_policies", "notification_attempts", "notifications", "notify_throttle",
     "subscriptions", "stays", "trips", "api_keys", "audit_log", "refresh_tokens",
-    "user_org_units", "users",
+    "user_org_units", "users", "evidence_checkpoints", "evidence_entries",
+    "evidence_heads", "evidence_keys",
 ]  # fmt: skip
 
 tenants = Table(
