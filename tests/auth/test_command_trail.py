@@ -6,6 +6,7 @@ from pathlib import Path
 
 from assetwatch.auth import users
 from assetwatch.commands import delivery
+from assetwatch.evidence import ledger
 from assetwatch.model.commands import CommandOutcome, CommandResult
 from assetwatch.storage.clock import now_ms
 from tests.auth.world import build
@@ -63,3 +64,11 @@ def test_nobody_approves_their_own_immobilisation_and_its_life_is_audited(
                                 params={"action": "request"}).json()  # fmt: skip
     refused = [e for e in requests if e["target"] == f"POST {url}/approve"]
     assert [e["outcome"] for e in refused] == ["failed", "denied", "failed", "denied", "ok"]
+    with world.engine.connect() as conn:
+        evidence = ledger.entries(conn, world.tenant_a, below=10**9,
+                                  subject="asset:VIN-SOUTH-0001")  # fmt: skip
+    assert [(e.kind, e.record["action"]) for e in evidence] == [
+        ("command", "request"), ("command_approval", "approve"), ("command", "sent"),
+        ("command", "answered"),
+    ]  # fmt: skip
+    assert evidence[1].record["actor"] == "user:officer-hq"
