@@ -133,14 +133,14 @@ async def stream(websocket: WebSocket) -> None:
         return
     scope = principal.scope(source_of(websocket))
     feed: LiveFeed = app.state.feed
-    await websocket.accept()
-    subscription = feed.subscribe(scope.tenant_id)
     tasks: list[asyncio.Task[None]] = []
-    if not scope.tenant_wide:
-        visible = _VisibleAssets(engine, scope)
+    visible = None if scope.tenant_wide else _VisibleAssets(engine, scope)
+    if visible is not None:
         await asyncio.to_thread(visible.refresh)
-        subscription.accepts = visible.accepts
         tasks.append(asyncio.create_task(visible.keep_fresh()))
+    subscription = feed.subscribe(scope.tenant_id)  # filtered from its first message on
+    subscription.accepts = None if visible is None else visible.accepts
+    await websocket.accept()
 
     async def forward() -> None:
         while True:
