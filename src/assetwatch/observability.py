@@ -14,7 +14,8 @@ class Metrics:
         )
         self.observations = Counter(
             "assetwatch_observations_total",
-            "Observations processed (retransmitted duplicates included; stored once)",
+            "Observations stored, live or late (copies received again are counted in"
+            " assetwatch_duplicate_observations_total instead)",
             ["timing"],
             registry=r,
         )
@@ -46,6 +47,23 @@ class Metrics:
             "assetwatch_connections_closed_total",
             "Device connections closed by a limit: ip_limit, idle, slow_sender, slow_reader",
             ["protocol", "reason"],
+            registry=r,
+        )
+        self.device_refusals = Counter(
+            "assetwatch_device_refusals_total",
+            "Device messages refused: unknown, revoked, wrong_auth_code, not_authenticated",
+            ["protocol", "reason"],
+            registry=r,
+        )
+        self.rate_limited = Counter(
+            "assetwatch_rate_limited_total",
+            "Frames (TCP) or requests (HTTP) dropped over a rate limit, per device or per IP",
+            ["protocol", "scope"],
+            registry=r,
+        )
+        self.duplicates = Counter(
+            "assetwatch_duplicate_observations_total",
+            "Observations received again (retransmitted or replayed) and not stored again",
             registry=r,
         )
         self.bus_pending = Gauge("assetwatch_bus_pending", "Observations waiting", registry=r)

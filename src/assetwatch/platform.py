@@ -19,6 +19,7 @@ from assetwatch.gateways.gt06 import Gt06Gateway
 from assetwatch.gateways.http import HttpGateway, HttpIngestSettings
 from assetwatch.gateways.jt808 import Jt808Gateway
 from assetwatch.gateways.mqtt import MqttGateway, MqttSettings
+from assetwatch.gateways.rate_limit import RateLimits
 from assetwatch.gateways.sessions import Sessions
 from assetwatch.gateways.tcp import TcpLimits
 from assetwatch.live import LiveFeed
@@ -42,10 +43,17 @@ class Endpoints:
     host: str
     http_port: int = 0
     gt06_port: int = 0
+    tls: bool = False
 
     @property
     def api_url(self) -> str:
-        return f"http://{self.host}:{self.api_port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.api_port}"
+
+
+def _tls_files(settings: Settings) -> tuple[str | None, str | None]:
+    """The certificate and key the API and HTTP ingestion serve HTTPS with, if any."""
+    cert, key = settings.tls_certfile, settings.tls_keyfile
+    return (str(cert), str(key)) if cert is not None and key is not None else (None, None)
 
 
 class _ApiServer(uvicorn.Server):
@@ -112,6 +120,8 @@ class EmbeddedPlatform:
             partial_frame_timeout_s=settings.tcp_partial_frame_timeout_s,
             max_connections_per_ip=settings.tcp_max_connections_per_ip,
         )
+        self.rates = RateLimits.of(settings)
+        tls_files = _tls_files(settings)
         self.gateway = Jt808Gateway(
             self.bus,
             self.directory,
@@ -120,6 +130,7 @@ class EmbeddedPlatform:
             unknown_policy=settings.unknown_devices,
             sessions=self.sessions,
             limits=self.tcp_limits,
+            rates=self.rates,
         )
         self.dispatcher = CommandDispatcher(
             self.engine,
@@ -141,6 +152,9 @@ class EmbeddedPlatform:
                 unknown_policy=settings.unknown_devices,
                 require_token=settings.http_require_token,
                 speed_unit=settings.osmand_speed_unit,
+                rates=self.rates,
+                tls_certfile=tls_files[0],
+                tls_keyfile=tls_files[1],
             ),
         )
         self.mqtt = (
@@ -156,6 +170,7 @@ class EmbeddedPlatform:
             unknown_policy=settings.unknown_devices,
             sessions=self.sessions,
             limits=self.tcp_limits,
+            rates=self.rates,
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -185,12 +200,15 @@ class EmbeddedPlatform:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, self.settings.api_port))
         api_port = int(sock.getsockname()[1])
+        certfile, keyfile = _tls_files(self.settings)
         config = uvicorn.Config(
             app,
             log_level="warning",
             lifespan="off",
             ws="websockets-sansio",
             timeout_graceful_shutdown=5,
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
         )
         self._api = _ApiServer(config)
         self._tasks.append(asyncio.create_task(self._api.serve(sockets=[sock])))
@@ -206,6 +224,7 @@ class EmbeddedPlatform:
             host=host,
             http_port=http_port,
             gt06_port=gt06_port,
+            tls=certfile is not None,
         )
 
     def reload_registry(self) -> None:

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assetwatch.errors import ConfigurationError
@@ -140,6 +140,32 @@ class Settings(BaseSettings):
         max_length=64,
         description="Stable MQTT client id: the broker keeps the persistent session under it",
     )
+    # device trust (docs/security-devices.md)
+    device_rate_per_s: float = Field(
+        50.0, ge=0, description="Frames (TCP) or requests (HTTP) per second of one device; 0 = off"
+    )
+    device_rate_burst: int = Field(
+        500, ge=1, description="Frames or requests one device may send at once (a backlog)"
+    )
+    ip_rate_per_s: float = Field(
+        2000.0, ge=0, description="Frames or requests per second of one IP address; 0 = off"
+    )
+    ip_rate_burst: int = Field(
+        10_000, ge=1, description="Frames or requests one IP address may send at once"
+    )
+    tls_certfile: Path | None = Field(
+        None, description="PEM certificate (chain): the API and HTTP ingestion speak HTTPS"
+    )
+    tls_keyfile: Path | None = Field(None, description="PEM private key of tls_certfile")
+    mqtt_tls_ca_file: Path | None = Field(
+        None, description="CA that signed the broker's certificate (mqtts://); default: system"
+    )
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            raise ValueError("tls_certfile and tls_keyfile go together: set both or neither")
+        return self
 
     @cached_property
     def token_secret(self) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import queue
+import ssl
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -32,6 +34,7 @@ class MqttClient:
         username: str | None = None,
         password: str | None = None,
         clean_session: bool = True,
+        tls_ca: Path | None = None,
     ):
         self.client = paho.Client(
             CallbackAPIVersion.VERSION2,
@@ -41,6 +44,8 @@ class MqttClient:
         )
         if username is not None:
             self.client.username_pw_set(username, password)
+        if tls_ca is not None:  # MQTT over TLS, trusting this CA only
+            self.client.tls_set_context(ssl.create_default_context(cafile=str(tls_ca)))
         self.port = port
         self.received: queue.Queue[tuple[str, bytes]] = queue.Queue()
         self._connack = threading.Event()

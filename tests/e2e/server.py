@@ -51,6 +51,9 @@ class Server:
     def post(self, path: str, body: Any = None) -> httpx.Response:
         return httpx.post(f"{self.api}{path}", json=body, headers=self.headers, timeout=10)
 
+    def patch(self, path: str, body: Any = None) -> httpx.Response:
+        return httpx.patch(f"{self.api}{path}", json=body, headers=self.headers, timeout=10)
+
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)

@@ -5,11 +5,6 @@ publish under another device's topic, and the platform logs in with its own user
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from assetwatch.storage.engine import open_engine, sqlite_url
+from tests.e2e.broker_support import assetwatch, free_port, mosquitto, require_mosquitto
 from tests.e2e.ingest_support import TENANT, count, provision
 from tests.e2e.mqtt_support import MqttClient, unique
 from tests.e2e.server import start_server, wait_for
 
 pytestmark = pytest.mark.integration
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 PLATFORM_PASSWORD = "platform-secret-Ünï"  # noqa: S105 - a test password
 
 
@@ -37,36 +32,10 @@ class Broker:
         return MqttClient(self.port, username=username, password=password)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def assetwatch(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "assetwatch", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "COLUMNS": "300"},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     """One broker (and its provisioned data dir) for the tests of this module."""
-    if not os.path.exists(MOSQUITTO):
-        if os.environ.get("CI") == "true":
-            pytest.fail("the mosquitto binary is required when CI=true")
-        pytest.skip("no mosquitto binary")
+    require_mosquitto()
     tmp_path = tmp_path_factory.mktemp("mosquitto")
     data_dir, files = tmp_path / "data", tmp_path / "broker"
     provision(data_dir).dispose()
@@ -86,23 +55,12 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
             tokens[key] = value
     assert set(tokens) == {"sensor-1", "sensor-2"}
     conf = tmp_path / "mosquitto.conf"
-    privileges = "user root\n" if os.geteuid() == 0 else ""  # root would drop to 'mosquitto'
     conf.write_text(
-        f"listener {port} 127.0.0.1\npersistence false\n{privileges}"
+        f"listener {port} 127.0.0.1\npersistence false\n"
         + (files / "mosquitto-auth.conf").read_text("utf-8")
     )
-    process = subprocess.Popen(
-        [MOSQUITTO, "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        wait_for(lambda: listening(port) or process.poll() is not None, 10, 0.05)
-        assert process.poll() is None, process.communicate()[0]
+    with mosquitto(conf, port):
         yield Broker(port, prefix, data_dir, tokens)
-    finally:
-        process.terminate()
-        process.wait(10)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def test_passwords_and_topic_acl(broker: Broker) -> None:

@@ -152,6 +152,37 @@ def test_msg_id_is_the_idempotency_key_and_content_is_the_fallback() -> None:
     assert position.idem != reading.idem  # same time, different content: both are stored
 
 
+def test_an_id_without_a_time_marks_the_report_untimed() -> None:
+    """Its time is the receive time, so a copy is recognised by its id alone."""
+    untimed = observations({"temperature_c": 1, "msg_id": "r1"}, "reading")[0]
+    timed = observations({"temperature_c": 1, "msg_id": "r1", "time": T0}, "reading")[0]
+    anonymous = observations({"temperature_c": 1}, "reading")[0]  # two such may be two events
+    assert (untimed.untimed, timed.untimed, anonymous.untimed) == (True, False, False)
+    assert untimed.idem == timed.idem and untimed.time_ms == NOW_MS
+
+
+def test_an_idempotency_key_stands_for_missing_msg_ids() -> None:
+    def keyed(payload: dict[str, Any], kind: str, key: str | None) -> list[Any]:
+        message = jsonmsg.decode(json.dumps(payload), kind)
+        return jsonmsg.to_observations(
+            message, device_key="d", protocol="http", server_time_ms=NOW_MS, idempotency_key=key
+        )
+
+    single = keyed({"temperature_c": 1}, "reading", "k-1")[0]
+    assert single.untimed and single.idem == keyed({"temperature_c": 2}, "reading", "k-1")[0].idem
+    own = keyed({"temperature_c": 1, "msg_id": "mine"}, "reading", "k-1")[0]
+    assert own.idem == keyed({"temperature_c": 1, "msg_id": "mine"}, "reading", None)[0].idem
+    items = [
+        {"type": "reading", "temperature_c": 1, "time": T0},
+        {"type": "reading", "temperature_c": 1, "time": T0, "msg_id": "m"},
+    ]
+    first, second = keyed({"items": items}, "batch", "k-2")
+    again = keyed({"items": items}, "batch", "k-2")
+    assert [first.idem, second.idem] == [o.idem for o in again]
+    assert first.idem != keyed({"items": items}, "batch", "k-3")[0].idem  # "k-2#0" vs "k-3#0"
+    assert second.idem == keyed({"items": items}, "batch", None)[1].idem  # its own msg_id
+
+
 @pytest.mark.parametrize(
     ("payload", "kind", "reason", "path", "words"),
     [

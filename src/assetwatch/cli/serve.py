@@ -108,6 +108,17 @@ def serve(
     mqtt_client_id: Annotated[
         str, typer.Option(envvar="ASSETWATCH_MQTT_CLIENT_ID", help="stable id of the session")
     ] = "assetwatch-platform",
+    tls_certfile: Annotated[
+        Path | None,
+        typer.Option(envvar="ASSETWATCH_TLS_CERTFILE", help="HTTPS for the API and HTTP ingestion"),
+    ] = None,
+    tls_keyfile: Annotated[
+        Path | None, typer.Option(envvar="ASSETWATCH_TLS_KEYFILE", help="key of --tls-certfile")
+    ] = None,
+    mqtt_tls_ca_file: Annotated[
+        Path | None,
+        typer.Option(envvar="ASSETWATCH_MQTT_TLS_CA_FILE", help="CA of the broker (mqtts://)"),
+    ] = None,
 ) -> None:
     """Run the gateway, processor and API until Ctrl-C / SIGTERM."""
     logging.basicConfig(
@@ -126,5 +137,8 @@ def serve(
         mqtt_url=mqtt_url,
         mqtt_topic_prefix=mqtt_topic_prefix,
         mqtt_client_id=mqtt_client_id,
+        tls_certfile=tls_certfile,
+        tls_keyfile=tls_keyfile,
+        mqtt_tls_ca_file=mqtt_tls_ca_file,
     )
     run_until_signal(settings)

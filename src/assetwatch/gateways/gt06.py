@@ -3,7 +3,8 @@
 One :class:`Gt06Connection` per tracker socket. The login (0x01) is the only packet that
 names the device: it is answered at once (echoing its serial) when the IMEI is known, or
 quarantined under ``unknown_devices = quarantine``; under ``reject`` the connection is
-closed without an answer. Later packets belong to that IMEI.
+closed without an answer; so is a revoked device's, and a device revoked while connected is
+hung up on at its next packet. Later packets belong to that IMEI.
 
 Acknowledgements follow the protocol: status/heartbeat (0x13) and alarms (0x16/0x26/0x27/
 0xA4) are answered **only after the processor has committed them** (a tracker that gets no
@@ -17,6 +18,7 @@ a connection is closed only after repeated garbage, never the server.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -24,7 +26,7 @@ from assetwatch.errors import ProtocolError
 from assetwatch.gateways.device_tcp import DeviceConnection, DeviceGateway
 from assetwatch.model.commands import CommandKind
 from assetwatch.pipeline.bus import Ack, Envelope
-from assetwatch.pipeline.directory import DeviceInfo, UnknownPolicy
+from assetwatch.pipeline.directory import UnknownPolicy
 from assetwatch.protocols import gt06
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,10 @@ class Gt06Connection(DeviceConnection["Gt06Gateway"]):
         junk = self.splitter.junk_bytes
         frames = self.splitter.feed(data)
         self.stamp(len(frames), self.splitter.pending)
+        now = time.monotonic()
         for frame in frames:
+            if not self.allow_frame(now):
+                continue
             try:
                 self._handle(frame)
             except ProtocolError as err:
@@ -97,8 +102,13 @@ class Gt06Connection(DeviceConnection["Gt06Gateway"]):
         if isinstance(body, gt06.Login):
             self._on_login(message, body)
             return
-        if self.device is None:
+        device = self.current_device()
+        if device is None:
             self._bad_frame(f"protocol 0x{frame.protocol:02X} before login")
+            return
+        if device.status == "revoked":
+            self.refuse("revoked", device.key)
+            self.hang_up()
             return
         self.garbage = 0  # only consecutive garbage closes a connection
         if isinstance(body, _REPORTS):
@@ -109,7 +119,7 @@ class Gt06Connection(DeviceConnection["Gt06Gateway"]):
             self._reply_time(message)
         elif not isinstance(body, gt06.Empty):  # server-side packets, vendor extensions
             self.gw.metrics.frames.labels(PROTOCOL, "unsupported").inc()
-            log.debug("gt06 %s: protocol 0x%02X not handled", self.device.key, frame.protocol)
+            log.debug("gt06 %s: protocol 0x%02X not handled", device.key, frame.protocol)
             return
         self.gw.frames_ok.inc()
 
@@ -118,7 +128,7 @@ class Gt06Connection(DeviceConnection["Gt06Gateway"]):
         device = self.find_device(imei)
         if device is None or device.status == "revoked":
             self.gw.metrics.frames.labels(PROTOCOL, "bad").inc()
-            log.warning("GT06 login of %s refused (%s)", imei, "revoked" if device else "unknown")
+            self.refuse("revoked" if device else "unknown", imei)
             if self.transport is not None:
                 self.transport.close()
             return
@@ -131,17 +141,9 @@ class Gt06Connection(DeviceConnection["Gt06Gateway"]):
         self.queue(gt06.encode_login_ack(message.serial))
         self.went_online()
 
-    def _current_device(self) -> DeviceInfo:
-        """The directory's latest view of this connection's device (a claimed quarantined
-        device, a changed time zone), or the one seen at login."""
-        assert self.device is not None
-        latest = self.gw.directory.get(PROTOCOL, self.device.key)
-        if latest is not None:
-            self.device = latest
-        return self.device
-
     def _on_report(self, message: gt06.Message) -> None:
-        device = self._current_device()
+        device = self.device  # refreshed from the directory by _handle
+        assert device is not None
         self.went_online()
         observations = gt06.to_observations(
             message,
@@ -168,8 +170,7 @@ class Gt06Connection(DeviceConnection["Gt06Gateway"]):
             self.gw.bus.publish(Envelope(observation, ack))
 
     def _on_reply(self, message: gt06.Message, reply: gt06.CommandReply) -> None:
-        device = self._current_device()
-        self.gw.sessions.outcome(PROTOCOL, device.key, gt06.command_outcome(reply))
+        self.gw.sessions.outcome(PROTOCOL, self.device_key, gt06.command_outcome(reply))
         self._on_report(message)  # a WHERE# answer spells out a position worth keeping
 
     def _reply_time(self, message: gt06.Message) -> None:

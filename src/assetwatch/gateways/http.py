@@ -9,8 +9,9 @@ Routes (docs/http.md):
 A report is answered ``200`` **only after the processor committed it**; ``503`` (with
 ``Retry-After``) when the commit failed or took too long, so the device sends again.
 Bad payloads get a ``4xx`` RFC 9457 problem+json naming the field; missing or wrong tokens
-``401``; unknown (under ``reject``) or revoked devices ``403``. Nothing a client sends can
-crash the server: a bug becomes a ``500`` and a metric.
+``401``; unknown (under ``reject``) or revoked devices ``403``; a client over its IP's or its
+device's rate limit ``429`` with ``Retry-After``. Nothing a client sends can crash the
+server: a bug becomes a ``500`` and a metric.
 
 It is a small ASGI application served by uvicorn on the platform's event loop, with a socket
 bound before start (port 0 = a free port).
@@ -23,6 +24,7 @@ import contextlib
 import logging
 import re
 import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
@@ -33,6 +35,7 @@ import uvicorn
 
 from assetwatch.errors import ProtocolError
 from assetwatch.gateways.admission import Refused, admit
+from assetwatch.gateways.rate_limit import RateGate, RateLimits, Throttled
 from assetwatch.model.observation import Observation
 from assetwatch.observability import Metrics
 from assetwatch.pipeline.bus import Ack, Bus, Envelope
@@ -50,6 +53,7 @@ MAX_BODY_BYTES: Final = 1 << 20
 COMMIT_TIMEOUT_S: Final = 30.0
 BUSY_PENDING: Final = 200_000
 _DEVICE_ROUTE: Final = re.compile(r"^/v1/devices/([^/]+)/([a-z]+)$")
+_IDEMPOTENCY_KEY: Final = re.compile(r"^[\x21-\x7e]{1,128}$")
 _PROBLEM: Final = b"application/problem+json"
 _JSON: Final = b"application/json"
 Scope = dict[str, Any]
@@ -68,6 +72,8 @@ class Answer:
 class Problem(Exception):
     """An RFC 9457 answer raised anywhere in a request."""
 
+    retry_after_s = 5
+
     def __init__(self, status: int, title: str, detail: str, **extra: Any):
         super().__init__(detail)
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
@@ -76,8 +82,8 @@ class Problem(Exception):
         headers: list[tuple[bytes, bytes]] = []
         if self.status == 401:
             headers.append((b"www-authenticate", b'Bearer realm="assetwatch"'))
-        if self.status == 503:
-            headers.append((b"retry-after", b"5"))
+        if self.status in (429, 503):
+            headers.append((b"retry-after", str(self.retry_after_s).encode()))
         body = {"type": "about:blank", "title": self.title, "status": self.status}
         body |= {"detail": self.detail, **self.extra}
         return Answer(self.status, msgspec.json.encode(body), _PROBLEM, headers)
@@ -108,6 +114,9 @@ class HttpIngestSettings:
     require_token: bool = False
     speed_unit: SpeedUnit = "kn"
     commit_timeout_s: float = COMMIT_TIMEOUT_S
+    rates: RateLimits = field(default_factory=RateLimits)  # requests per device and per IP
+    tls_certfile: str | None = None  # HTTPS with this certificate (PEM) and key
+    tls_keyfile: str | None = None
 
 
 class _Server(uvicorn.Server):
@@ -129,6 +138,11 @@ class HttpGateway:
     ):
         self.bus, self.directory, self.metrics, self.clock = bus, directory, metrics, clock
         self.settings = settings or HttpIngestSettings()
+        rates = self.settings.rates
+        self.ip_gate = RateGate("ip", rates.ip_per_s, rates.ip_burst, metrics.rate_limited)
+        self.device_gate = RateGate(
+            "device", rates.device_per_s, rates.device_burst, metrics.rate_limited
+        )
         self._schema = msgspec.json.encode(jsonmsg.json_schema())
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -149,6 +163,8 @@ class HttpGateway:
             access_log=False,
             server_header=False,
             timeout_graceful_shutdown=5,
+            ssl_certfile=self.settings.tls_certfile,
+            ssl_keyfile=self.settings.tls_keyfile,
         )
         self._server = _Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
@@ -171,10 +187,14 @@ class HttpGateway:
             return
         label = "osmand" if scope["path"] == "/" else "http-json"
         try:
+            client = scope.get("client")
+            self.ip_gate.check(label, str(client[0]) if client else "?", time.monotonic())
             request = await _read(scope, receive)
             answer = await self._route(request)
         except Problem as problem:
             answer = problem.answer()
+        except Throttled as throttled:
+            answer = _too_many(throttled)
         except ProtocolError as err:
             answer = Problem(400, "Invalid request", str(err)).answer()
         except Exception:  # a bug must not take the gateway down
@@ -244,19 +264,27 @@ class HttpGateway:
         token = request.bearer or _query_token(request.query)
         device = self._admit(JSON_PROTOCOL, key, token)
         observations = jsonmsg.to_observations(
-            message, device_key=key, protocol=JSON_PROTOCOL, server_time_ms=self.clock()
+            message,
+            device_key=key,
+            protocol=JSON_PROTOCOL,
+            server_time_ms=self.clock(),
+            idempotency_key=_idempotency_key(request),
         )
         await self._store(device, observations, "http-json")
         return Answer(200, msgspec.json.encode({"accepted": len(observations)}), _JSON)
 
     # -- shared -----------------------------------------------------------------------------
     def _admit(self, protocol: str, key: str, token: str | None) -> DeviceInfo:
+        """The device, once its token is checked, and within its rate limit."""
         try:
-            return self._check_token(self._device(protocol, key), key, token)
+            device = self._check_token(self._device(protocol, key), key, token)
         except Problem:
             # a token issued or revoked by another process (the CLI) since the last refresh
             self.directory.maybe_reload()
-            return self._check_token(self._device(protocol, key), key, token)
+            device = self._check_token(self._device(protocol, key), key, token)
+        label = "osmand" if protocol == "osmand" else "http-json"
+        self.device_gate.check(label, f"{protocol}:{key}", time.monotonic())
+        return device
 
     def _device(self, protocol: str, key: str) -> DeviceInfo:
         try:
@@ -304,6 +332,23 @@ class HttpGateway:
         if not ok:
             raise Problem(503, "Not stored", "storing failed and was rolled back; send again")
         self.metrics.frames.labels(label, "ok").inc()
+
+
+def _too_many(throttled: Throttled) -> Answer:
+    problem = Problem(429, "Too many requests", f"{throttled}; send again later")
+    problem.retry_after_s = throttled.retry_after_s
+    return problem.answer()
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The ``Idempotency-Key`` header: the id of a message (or batch) without ``msg_id``."""
+    raw = request.headers.get(b"idempotency-key")
+    if raw is None:
+        return None
+    key = raw.decode("latin-1").strip()
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise Problem(400, "Invalid Idempotency-Key", "1 to 128 visible ASCII characters")
+    return key
 
 
 def _query_token(query: str) -> str | None:

@@ -5,12 +5,18 @@ registration and authentication, and publishes locations to the bus. The 0x8001 
 response for a location or batch is written **only after the processor has committed it**;
 a terminal that gets no answer retransmits. Bad frames are counted and skipped; a connection
 is closed only after repeated garbage, never the server.
+
+Trust (docs/security-devices.md): a terminal that holds an auth code must authenticate on
+its connection before its data is accepted; a wrong code is refused (and the connection
+closed after :data:`MAX_AUTH_FAILURES`); a revoked terminal is refused and hung up on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +42,7 @@ MAX_BODY_LEN = 0x3FF
 OK, FAILURE, NOT_SUPPORTED = 0, 1, 3
 REG_NO_SUCH_TERMINAL = 4
 MAX_GARBAGE = 20
+MAX_AUTH_FAILURES = 3
 SUBPACKET_SWEEP_S = 10.0
 
 
@@ -46,6 +53,8 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
         super().__init__(gateway)
         self.splitter = jt808.FrameSplitter(gateway.guard.limits.max_frame_bytes)
         self.serial = 0
+        self.authenticated = False  # the terminal of self.device presented its code here
+        self.auth_failures = 0
         self._last_header: jt808.Header | None = None  # version and id to answer with
 
     # -- DeviceLink ------------------------------------------------------------------------
@@ -66,7 +75,10 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
     def data_received(self, data: bytes) -> None:
         frames = self.splitter.feed(data)
         self.stamp(len(frames), self.splitter.pending)
+        now = time.monotonic()
         for content in frames:
+            if not self.allow_frame(now):
+                continue
             try:
                 self._handle(content)
             except ProtocolError as err:
@@ -115,7 +127,7 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
         pieces meanwhile is harmless (duplicates are ignored), and pieces still missing are
         asked for with 0x8003.
         """
-        if self._device_for(piece) is None:  # unknown and rejected: hold nothing for it
+        if self._trusted(piece) is None:  # refused: hold nothing for it
             self._respond(piece, FAILURE)
             return None
         try:
@@ -142,15 +154,35 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
     def _device_for(self, message: Any) -> DeviceInfo | None:
         phone = message.header.phone
         if self.device is not None and self.device.key == phone:
-            return self.device
+            return self.current_device()
         device = self.find_device(phone)
         self.went_offline()  # another terminal id on the same socket: the old one left
         self.device = device
+        self.authenticated = False  # ... and the new one authenticates for itself
         return device
+
+    def _trusted(self, message: Any) -> DeviceInfo | None:
+        """The device of a data message if it may send data here: known (or quarantined),
+        not revoked, and authenticated on this connection when it holds an auth code. A
+        revoked terminal is hung up on after the answer."""
+        device = self._device_for(message)
+        phone = message.header.phone
+        if device is None:
+            self.refuse("unknown", phone)
+        elif device.status == "revoked":
+            self.refuse("revoked", phone)
+            asyncio.get_running_loop().call_soon(self.hang_up)  # with the failure answer
+        elif device.auth_code is not None and not self.authenticated:
+            self.refuse("not_authenticated", phone)
+        else:
+            return device
+        return None
 
     def _on_register(self, message: Any) -> None:
         device = self._device_for(message)
-        if device is None:
+        if device is None or device.status == "revoked":
+            if device is not None:
+                self.refuse("revoked", device.key)
             self._send(
                 REGISTRATION_REPLY,
                 message,
@@ -167,15 +199,19 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
     def _on_authenticate(self, message: Any) -> None:
         device = self._device_for(message)
         code = getattr(message.body, "auth_code", None) or getattr(message.body, "code", "")
-        accepted = device is not None and (device.auth_code is None or device.auth_code == code)
-        self._respond(message, OK if accepted else FAILURE)
-        if not accepted:
-            log.warning("JT/T 808 %s failed authentication", message.header.phone)
+        refusal = _authentication_refusal(device, str(code))
+        self._respond(message, OK if refusal is None else FAILURE)
+        if refusal is not None:
+            self.auth_failures += 1
+            self.refuse(refusal, message.header.phone)
+            if refusal == "revoked" or self.auth_failures >= MAX_AUTH_FAILURES:
+                self.hang_up()
             return
+        self.authenticated = True
         self.went_online()
 
     def _on_heartbeat(self, message: Any) -> None:
-        device = self._device_for(message)
+        device = self._trusted(message)
         if device is not None:
             now = self.gw.clock()
             self.gw.bus.publish(
@@ -194,13 +230,11 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
 
     def _on_logout(self, message: Any) -> None:
         self._respond(message, OK)
-        self.flush()  # the answer goes out before the close
-        if self.transport is not None:
-            self.transport.close()
+        self.hang_up()  # the answer goes out before the close
 
     def _on_location(self, message: Any) -> None:
-        device = self._device_for(message)
-        if device is None or device.status == "revoked":
+        device = self._trusted(message)
+        if device is None:
             self._respond(message, FAILURE)
             return
         if isinstance(message.body, jt808.RawBody):
@@ -233,7 +267,7 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
 
     def _on_command_reply(self, message: Any) -> None:
         """0x0001/0x0104/0x0201/0x0500: settle the command; keep any location it carries."""
-        device = self._device_for(message)
+        device = self._trusted(message)
         if device is None:
             return
         if message.header.msg_id in (LOCATION_QUERY_REPLY, VEHICLE_CONTROL_REPLY):
@@ -282,6 +316,20 @@ class Jt808Connection(DeviceConnection["Jt808Gateway"]):
         )
         self.queue(frame)
         return self.serial
+
+
+def _authentication_refusal(device: DeviceInfo | None, code: str) -> str | None:
+    """Why a 0x0102 with ``code`` is refused, or ``None``. A device that never registered
+    has no code yet: any code is accepted (its code is issued at its first 0x0100)."""
+    if device is None:
+        return "unknown"
+    if device.status == "revoked":
+        return "revoked"
+    if device.auth_code is not None and not hmac.compare_digest(
+        device.auth_code.encode(), code.encode()
+    ):
+        return "wrong_auth_code"
+    return None
 
 
 class Jt808Gateway(DeviceGateway):

@@ -59,6 +59,7 @@ class MqttSettings:
     username: str | None = None
     password: str | None = None
     tls: bool = False
+    ca_file: str | None = None  # CA of the broker's certificate; None: the system's
     topic_prefix: str = "assetwatch/v1"
     client_id: str = "assetwatch-platform"
     unknown_policy: UnknownPolicy = "quarantine"
@@ -86,6 +87,7 @@ class MqttSettings:
             username=unquote(url.username) if url.username else None,
             password=unquote(url.password) if url.password else None,
             tls=tls,
+            ca_file=str(settings.mqtt_tls_ca_file) if settings.mqtt_tls_ca_file else None,
             topic_prefix=settings.mqtt_topic_prefix,
             client_id=settings.mqtt_client_id,
             unknown_policy=settings.unknown_devices,
@@ -130,7 +132,7 @@ class MqttGateway:
         if s.username is not None:
             client.username_pw_set(s.username, s.password)
         if s.tls:
-            client.tls_set_context(ssl.create_default_context())
+            client.tls_set_context(ssl.create_default_context(cafile=s.ca_file))
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message

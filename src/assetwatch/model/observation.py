@@ -39,6 +39,9 @@ class Observation(msgspec.Struct, frozen=True, kw_only=True):
     ``accuracy_m``) when the fix itself is not valid.
     ``idem`` is an idempotency key: equal for a retransmission of the same report.
     ``batch`` marks data that arrived in a batch/backfill upload (e.g. JT/T 808 0x0704).
+    ``untimed`` marks a report that came without a device time but with an idempotency id:
+    ``time_ms`` is then the server's receive time, so a copy sent again is recognised by
+    ``idem`` alone (see :mod:`assetwatch.pipeline.replay`).
     """
 
     device_key: str
@@ -58,6 +61,7 @@ class Observation(msgspec.Struct, frozen=True, kw_only=True):
     attributes: dict[str, Any] = msgspec.field(default_factory=dict)
     idem: int = 0
     batch: bool = False
+    untimed: bool = False
 
     @property
     def has_position(self) -> bool:

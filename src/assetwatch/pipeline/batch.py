@@ -1,7 +1,8 @@
 """One processor batch: classify observations, run the live rules, collect what to write.
 
 Nothing here touches the database. States are copied on first change so that a batch whose
-commit fails leaves the processor's memory as it was.
+commit fails leaves the processor's memory as it was. A report received twice counts once
+(:mod:`~assetwatch.pipeline.replay`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from assetwatch.model.observation import Observation, ObservationKind
 from assetwatch.pipeline.directory import DeviceDirectory, DeviceInfo
+from assetwatch.pipeline.replay import BatchKey, batch_key
 from assetwatch.pipeline.state import AssetState, DeviceState
 from assetwatch.pipeline.writer import observation_row
 from assetwatch.rules import device_alarm, geofence, offline
@@ -52,6 +54,9 @@ class Batch:
     late_windows: dict[int, list[int]] = field(default_factory=dict)  # asset → [min, max]
     resolve_offline: list[tuple[int, str]] = field(default_factory=list)  # (tenant, device key)
     late_count: int = 0
+    replayed: set[tuple[int, int]] = field(default_factory=set)  # stored untimed (device, idem)
+    seen: set[BatchKey] = field(default_factory=set)
+    duplicates: int = 0  # copies dropped before the rules
 
     def device_state(self, device: DeviceInfo) -> DeviceState:
         state = self.changed_devices.get(device.id)
@@ -86,6 +91,8 @@ class Batch:
                 state.status = {k: v for k, v in obs.attributes.items() if k[:4] != "raw."}
                 state.status_ms = obs.time_ms
             return
+        if self._received_before(obs, device):
+            return
         asset_id = None if device.quarantined else device.asset_at(obs.time_ms)
         late = self._is_late(obs, device, state)
         self.rows.append(observation_row(obs, device.tenant_id, device.id, asset_id, late))
@@ -102,6 +109,15 @@ class Batch:
         self._device_alarms(obs, device, state, asset_id)
         if asset_id is not None:
             self.live.append(LiveFix(obs, device, asset_id))
+
+    def _received_before(self, obs: Observation, device: DeviceInfo) -> bool:
+        """A second copy in this batch, or an untimed report already stored."""
+        key = batch_key(obs, device.id)
+        if key in self.seen or (obs.untimed and (device.id, obs.idem) in self.replayed):
+            self.duplicates += 1
+            return True
+        self.seen.add(key)
+        return False
 
     def _is_late(self, obs: Observation, device: DeviceInfo, state: DeviceState) -> bool:
         """Late (stored, never live) when it is not newer than the live state, old on

@@ -19,6 +19,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from assetwatch.errors import ValidationError
 from assetwatch.registry.models import default_timezone
@@ -33,6 +34,7 @@ from assetwatch.storage.schema import (
 
 log = logging.getLogger(__name__)
 
+AUTH_CODE_ATTEMPTS = 5
 UnknownPolicy = Literal["quarantine", "reject"]
 """What happens to frames from devices nobody provisioned (``--unknown-devices``)."""
 
@@ -189,9 +191,27 @@ class DeviceDirectory:
         return info
 
     def issue_auth_code(self, info: DeviceInfo) -> str:
-        """A fresh random auth code for a registering device, stored before it is sent."""
-        code = secrets.token_hex(8)
-        with self._engine.begin() as conn:
-            conn.execute(update(devices).where(devices.c.id == info.id).values(auth_code=code))
-        info.auth_code = code
-        return code
+        """The auth code of a registering device: a fresh random one, stored before it is
+        sent, or the code another connection stored first.
+
+        Codes are unique across devices (``uq_devices_auth_code``): a drawn code that some
+        other device already holds is drawn again, so no two devices ever share one.
+        """
+        for _attempt in range(AUTH_CODE_ATTEMPTS):
+            code = secrets.token_hex(8)
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(
+                        update(devices)
+                        .where((devices.c.id == info.id) & devices.c.auth_code.is_(None))
+                        .values(auth_code=code)
+                    )
+                    stored = conn.scalar(select(devices.c.auth_code).where(devices.c.id == info.id))
+            except IntegrityError:
+                log.warning(
+                    "auth code drawn for %s belongs to another device: drawing again", info.key
+                )
+                continue
+            info.auth_code = str(stored)
+            return info.auth_code
+        raise RuntimeError(f"no unique auth code for {info.key} in {AUTH_CODE_ATTEMPTS} draws")

@@ -32,8 +32,9 @@ from assetwatch.pipeline.directory import DeviceDirectory
 from assetwatch.pipeline.gathering_sweep import GatheringSweep
 from assetwatch.pipeline.positioning import CellPositioning
 from assetwatch.pipeline.recorder import record
+from assetwatch.pipeline.replay import REPLAY_WINDOW_MS, stored_untimed
 from assetwatch.pipeline.resident_sweep import ResidentSweepSettings, resident_signals
-from assetwatch.pipeline.retro import recheck_window
+from assetwatch.pipeline.retro import not_found_live, recheck_window
 from assetwatch.pipeline.state import AssetState, DeviceState
 from assetwatch.pipeline.trajectory import DEFAULT_DWELL_S, TrajectoryOutput, TrajectoryRules
 from assetwatch.pipeline.trajectory_store import (
@@ -208,6 +209,7 @@ class Processor:
         batch = Batch(
             now, int(self.settings.late_after_s * 1000), self.device_states, self.asset_states
         )
+        batch.replayed = self._stored_untimed(batch_obs, now)
         for obs in self.positioning.apply(batch_obs):
             device = self.directory.get(obs.protocol, obs.device_key)
             if device is None:
@@ -215,11 +217,13 @@ class Processor:
             batch.add(obs, device)
         batch.run_geofences(self.fences, self.directory)
         segments = self.trajectory.run(batch)
-        outcome = self._commit(batch, segments)
+        outcome, stored = self._commit(batch, segments)
         self.device_states.update(batch.changed_devices)
         self.asset_states.update(batch.changed_assets)
         self.metrics.commit_seconds.observe(time.perf_counter() - started)
-        self.metrics.observations.labels("late").inc(batch.late_count)
+        again = len(batch.rows) - stored  # copies of committed reports: late ones, not stored
+        self.metrics.duplicates.inc(batch.duplicates + again)
+        self.metrics.observations.labels("late").inc(max(0, batch.late_count - again))
         self.metrics.observations.labels("live").inc(len(batch.rows) - batch.late_count)
         if self.listening():
             outcome.positions = [
@@ -227,36 +231,29 @@ class Processor:
             ]
         return outcome
 
-    def _commit(self, batch: Batch, segments: TrajectoryOutput) -> Outcome:
+    def _stored_untimed(self, batch_obs: list[Any], now: int) -> set[tuple[int, int]]:
+        """``(device_id, idem)`` of the batch's untimed reports that are already stored."""
+        wanted = []
+        for obs in batch_obs:
+            device = self.directory.get(obs.protocol, obs.device_key) if obs.untimed else None
+            if device is not None:
+                wanted.append((device.id, obs.idem))
+        if not wanted:
+            return set()
+        with self.engine.connect() as conn:
+            return stored_untimed(conn, wanted, since_ms=now - REPLAY_WINDOW_MS)
+
+    def _commit(self, batch: Batch, segments: TrajectoryOutput) -> tuple[Outcome, int]:
+        """Write the batch in one transaction; the outcome and how many rows were new."""
         outcome = Outcome()
         with self.engine.begin() as conn:
-            writer.insert_observations(conn, batch.rows)
+            stored = writer.insert_observations(conn, batch.rows)
             insert_segments(
                 conn,
                 [stay_row(t, a, s, batch.now_ms, False) for t, a, s in segments.stays],
                 [trip_row(t, a, s, batch.now_ms, False) for t, a, s in segments.trips],
             )
-            for asset_id, (start, end) in batch.late_windows.items():
-                tenant_id = self._tenant_of_asset(batch, asset_id)
-                batch.found.extend(
-                    recompute_window(
-                        conn, tenant_id=tenant_id, asset_id=asset_id,
-                        device_id=self._device_of_window(batch, asset_id), start_ms=start,
-                        end_ms=end, rules=self.trajectory, now_ms=batch.now_ms,
-                    )
-                )  # fmt: skip
-                batch.found.extend(
-                    recheck_window(
-                        conn,
-                        index=self.fences,
-                        tenant_id=tenant_id,
-                        asset_id=asset_id,
-                        counterparty_id=self.directory.asset_counterparty.get(asset_id),
-                        device_key=self._device_key,
-                        start_ms=start,
-                        end_ms=end,
-                    )
-                )
+            batch.found.extend(not_found_live(self._recheck_late(conn, batch), batch.found))
             if "offline" in self.settings.auto_resolve:
                 for tenant_id, device_key in batch.resolve_offline:
                     alarm_service.auto_resolve(
@@ -270,7 +267,24 @@ class Processor:
             outcome.alarms, outcome.queued = self._record(conn, batch.found, batch.now_ms)
             writer.save_device_states(conn, batch.changed_devices.values())
             writer.save_asset_states(conn, batch.changed_assets.values())
-        return outcome
+        return outcome, stored
+
+    def _recheck_late(self, conn: Any, batch: Batch) -> list[Found]:
+        """Retrospective findings in the windows the batch's late data filled."""
+        found: list[Found] = []
+        for asset_id, (start, end) in batch.late_windows.items():
+            tenant_id = self._tenant_of_asset(batch, asset_id)
+            found += recompute_window(
+                conn, tenant_id=tenant_id, asset_id=asset_id,
+                device_id=self._device_of_window(batch, asset_id), start_ms=start,
+                end_ms=end, rules=self.trajectory, now_ms=batch.now_ms,
+            )  # fmt: skip
+            found += recheck_window(
+                conn, index=self.fences, tenant_id=tenant_id, asset_id=asset_id,
+                counterparty_id=self.directory.asset_counterparty.get(asset_id),
+                device_key=self._device_key, start_ms=start, end_ms=end,
+            )  # fmt: skip
+        return found
 
     def _device_key(self, device_id: int) -> str:
         device = self.directory.by_id(device_id)

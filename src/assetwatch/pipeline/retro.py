@@ -3,7 +3,8 @@
 The stored fixes of the window, plus the fix just before and just after it, are replayed
 in time order through the geofence rule and the device-alarm rule: an alarm bit a tracker
 raised while it was in a blind zone (a main-power cut, say) is only seen in the backfill.
-Findings not already recorded as events are flagged ``retrospective``. Live state is not
+Findings not already recorded as events, nor found live in the same batch (a late fix and a
+live alarm fix that arrive together), are flagged ``retrospective``. Live state is not
 touched. Fixes with an accuracy (cell fixes) count as discs, as in the live rule.
 """
 
@@ -127,3 +128,14 @@ def recheck_window(
         before = inside
         candidates += [Found(tenant_id, asset_id, device_id, e) for e in events]
     return [f for f in candidates if not _already_known(conn, asset_id, f)]
+
+
+def not_found_live(candidates: list[Found], live: list[Found]) -> list[Found]:
+    """The retrospective ``candidates`` that the batch's ``live`` findings (recorded in the
+    same transaction, after them) do not hold already: one event counts once."""
+    seen = {(f.asset_id, f.event.type, f.event.subject, f.event.time_ms) for f in live}
+    return [
+        f
+        for f in candidates
+        if (f.asset_id, f.event.type, f.event.subject, f.event.time_ms) not in seen
+    ]

@@ -74,12 +74,15 @@ def observation_row(
     )
 
 
-def insert_observations(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+def insert_observations(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     """Insert in (device, time) order: neighbouring keys land on the same index pages
-    (measured 6.9 → 5.4 µs per row with 200 interleaved devices)."""
-    if rows:
-        rows.sort(key=_device_time)
-        conn.exec_driver_sql(INSERT_OBSERVATION, rows)
+    (measured 6.9 → 5.4 µs per row with 200 interleaved devices). Returns how many rows
+    were new (a copy of a stored observation is skipped)."""
+    if not rows:
+        return 0
+    rows.sort(key=_device_time)
+    result = conn.exec_driver_sql(INSERT_OBSERVATION, rows)
+    return result.rowcount if result.rowcount >= 0 else len(rows)
 
 
 def _device_time(row: tuple[Any, ...]) -> tuple[int, int]:

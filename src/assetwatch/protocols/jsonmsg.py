@@ -11,9 +11,10 @@ the URL already names it):
 
 Times are epoch milliseconds or ISO-8601 with ``Z`` or an offset, UTC inside; a message
 without a time gets the server's receive time. ``msg_id`` is the device's idempotency id: a
-message sent again with the same id is stored once. Units are in the field names (metres,
-km/h, degrees WGS-84, per cent). Unknown fields are errors, so typos do not pass silently;
-free-form values go in ``attributes`` (stored as ``raw.<name>``).
+message sent again with the same id is stored once, with or without a time (over HTTP an
+``Idempotency-Key`` header stands for the ``msg_id`` of a message that has none). Units are
+in the field names (metres, km/h, degrees WGS-84, per cent). Unknown fields are errors, so
+typos do not pass silently; free-form values go in ``attributes`` (stored as ``raw.<name>``).
 
 Errors are :class:`InvalidMessage` with the JSON path of the offending field. The JSON
 Schema of version 1 is :func:`json_schema` (``docs/schema/assetwatch-v1.schema.json``).
@@ -233,19 +234,36 @@ def decode(payload: bytes | bytearray | str, kind: str | None = None) -> Message
 
 
 def to_observations(
-    message: Message, *, device_key: str, protocol: str, server_time_ms: int
+    message: Message,
+    *,
+    device_key: str,
+    protocol: str,
+    server_time_ms: int,
+    idempotency_key: str | None = None,
 ) -> list[Observation]:
-    """The Observation records of a message (one, or one per batch item, in order)."""
+    """The Observation records of a message (one, or one per batch item, in order).
+
+    ``idempotency_key`` (an HTTP ``Idempotency-Key``) is the id of a message without
+    ``msg_id``; item ``n`` of a batch without one gets ``{idempotency_key}#{n}``.
+    """
     if isinstance(message, Batch):
+        key = idempotency_key
         return [
-            _observation(item, device_key, protocol, server_time_ms, batch=True)
-            for item in message.items
+            _observation(item, device_key, protocol, server_time_ms, True, msg_id)
+            for n, item in enumerate(message.items)
+            for msg_id in [item.msg_id or (f"{key}#{n}" if key else None)]
         ]
-    return [_observation(message, device_key, protocol, server_time_ms, batch=False)]
+    msg_id = message.msg_id or idempotency_key
+    return [_observation(message, device_key, protocol, server_time_ms, False, msg_id)]
 
 
 def _observation(
-    item: Item, device_key: str, protocol: str, server_time_ms: int, *, batch: bool
+    item: Item,
+    device_key: str,
+    protocol: str,
+    server_time_ms: int,
+    batch: bool,
+    msg_id: str | None,
 ) -> Observation:
     attributes: dict[str, Any] = {f"raw.{k}": v for k, v in item.attributes.items()}
     common: dict[str, Any] = {
@@ -254,8 +272,9 @@ def _observation(
         "time_ms": _time_ms(item.time, server_time_ms),
         "server_time_ms": server_time_ms,
         "alarms": tuple(dict.fromkeys(code.value for code in item.alarms)),
-        "idem": idem_of(item.msg_id.encode() if item.msg_id else _ENCODER.encode(item)),
+        "idem": idem_of(msg_id.encode() if msg_id else _ENCODER.encode(item)),
         "batch": batch,
+        "untimed": item.time is None and bool(msg_id),
         "attributes": attributes,
     }
     if isinstance(item, Position):

@@ -154,6 +154,7 @@ devices = Table(
     Column("mqtt_password_hash", String(200), nullable=True),
     Column("token_issued_ms", BigInteger, nullable=True),
     UniqueConstraint("protocol", "key", name="uq_devices_protocol_key"),
+    UniqueConstraint("auth_code", name="uq_devices_auth_code"),  # never shared (NULLs may repeat)
 )
 
 bindings = Table(
