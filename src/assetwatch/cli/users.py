@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 
 from assetwatch.audit.log import record
 from assetwatch.auth import api_keys, sessions
@@ -55,6 +56,21 @@ def _tenant_scope(conn: Any, tenant: str) -> Scope:
     return Scope(accounts.tenant_id_of(conn, tenant), None, _actor().actor, "cli")
 
 
+def _add_user(
+    engine: Engine, *, tenant: str, username: str, password: str, role: str,
+    org_units: list[str], tenant_wide: bool, new_tenant: bool = False,
+) -> None:  # fmt: skip
+    with engine.begin() as conn:
+        tenant_id = (
+            ensure_tenant(conn, tenant) if new_tenant else accounts.tenant_id_of(conn, tenant)
+        )
+        scope = Scope(tenant_id, None, _actor().actor, "cli")
+        user = accounts.create(conn, tenant_id=tenant_id, username=username, password=password,
+                               role=role, now_ms=now_ms(), org_unit_keys=org_units,
+                               tenant_wide=tenant_wide)  # fmt: skip
+        record(conn, scope=scope, action="user.create", target=f"user:{username}", after=user)
+
+
 @app.command("create-admin")
 def create_admin(
     username: Username, data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None,
@@ -62,13 +78,9 @@ def create_admin(
 ) -> None:  # fmt: skip
     """The first administrator of a tenant (created if it does not exist): tenant-wide."""
     password = _password(password_stdin)
-    engine = open_data(data_dir, database_url)
-    with engine.begin() as conn:
-        tenant_id = ensure_tenant(conn, tenant)
-        scope = Scope(tenant_id, None, _actor().actor, "cli")
-        user = accounts.create(conn, tenant_id=tenant_id, username=username, password=password,
-                               role="admin", now_ms=now_ms(), tenant_wide=True)  # fmt: skip
-        record(conn, scope=scope, action="user.create", target=f"user:{username}", after=user)
+    _add_user(open_data(data_dir, database_url), tenant=tenant, username=username,
+              password=password, role="admin", org_units=[], tenant_wide=True,
+              new_tenant=True)  # fmt: skip
     console.print(f"[green]admin {username!r} of {tenant!r} created[/]; sign in at POST "
                   "/api/v1/auth/login")  # fmt: skip
 
@@ -81,13 +93,9 @@ def create(
 ) -> None:  # fmt: skip
     """A user with one role, granted org-unit subtrees (or --tenant-wide)."""
     password = _password(password_stdin)
-    engine = open_data(data_dir, database_url)
-    with engine.begin() as conn:
-        scope = _tenant_scope(conn, tenant)
-        user = accounts.create(conn, tenant_id=scope.tenant_id, username=username,
-                               password=password, role=role, now_ms=now_ms(),
-                               org_unit_keys=org_unit or [], tenant_wide=tenant_wide)  # fmt: skip
-        record(conn, scope=scope, action="user.create", target=f"user:{username}", after=user)
+    _add_user(open_data(data_dir, database_url), tenant=tenant, username=username,
+              password=password, role=role, org_units=org_unit or [],
+              tenant_wide=tenant_wide)  # fmt: skip
     console.print(f"[green]user {username!r} ({role}) created[/]")
 
 
