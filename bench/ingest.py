@@ -218,7 +218,11 @@ def platform_round(
     shutil.copytree(template, data_dir)
     argv = [sys.executable, "-m", "assetwatch", "serve", "--data-dir", str(data_dir)]
     argv += ["--jt808-port", "0", "--api-port", "0", "--log-level", "WARNING"]
-    env = {"ASSETWATCH_LATE_AFTER_S": str(args.late_after_s)}
+    env = {
+        "ASSETWATCH_LATE_AFTER_S": str(args.late_after_s),
+        "ASSETWATCH_ENVIRONMENT": "development",  # a local load test: the API is not used
+        "ASSETWATCH_IP_RATE_PER_S": "0",  # every simulated device comes from 127.0.0.1
+    }
     if args.src:
         env["PYTHONPATH"] = str(Path(args.src).resolve())
     result = load_round(argv, args, env=env, profile_to=profile_to, after=processor_metrics)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from assetwatch.evidence import ledger
 from assetwatch.evidence.entries import asset_subject
@@ -54,10 +54,13 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+_ONE_ALARM = _ALARM.where(
+    (alarms.c.id == bindparam("alarm_id")) & (alarms.c.tenant_id == bindparam("tenant_id"))
+)  # built once: SQLAlchemy memoises its cache key, which is most of a small query's cost
+
+
 def _alarm(conn: Connection, tenant_id: int, alarm_id: int) -> Any:
-    return conn.execute(
-        _ALARM.where((alarms.c.id == alarm_id) & (alarms.c.tenant_id == tenant_id))
-    ).one()
+    return conn.execute(_ONE_ALARM, {"alarm_id": alarm_id, "tenant_id": tenant_id}).one()
 
 
 def _subject(row: Any) -> str:

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from assetwatch.errors import AssetwatchError
@@ -112,7 +112,7 @@ def append(
     text = canonical(body)
     leaf = merkle.leaf_hash(text)
     conn.execute(
-        evidence_entries.insert(),
+        _INSERT,
         {
             "tenant_id": tenant_id, "seq": head.size, "kind": kind, "subject": subject,
             "time_ms": time_ms, "canonical": text.decode("utf-8"), "leaf_hash": leaf.hex(),
@@ -121,23 +121,31 @@ def append(
     )  # fmt: skip
     frontier = merkle.frontier_push(head.frontier, head.size, leaf)
     conn.execute(
-        update(evidence_heads)
-        .where(evidence_heads.c.tenant_id == tenant_id)
-        .values(size=head.size + 1, head_hash=leaf.hex(), frontier=[h.hex() for h in frontier])
-    )
+        _MOVE,
+        {"tenant": tenant_id, "size": head.size + 1, "head": leaf.hex(),
+         "frontier": [h.hex() for h in frontier]},
+    )  # fmt: skip
     return Entry(head.size, kind, subject, time_ms, record, head.head_hash, leaf.hex())
+
+
+_CLAIM = (
+    update(evidence_heads)
+    .where(evidence_heads.c.tenant_id == bindparam("tenant"))
+    .values(updated_ms=bindparam("now"))
+    .returning(evidence_heads.c.size, evidence_heads.c.head_hash, evidence_heads.c.frontier)
+)  # the statements of an append are built once (SQLAlchemy memoises their cache keys)
+_INSERT = evidence_entries.insert()
+_MOVE = (
+    update(evidence_heads)
+    .where(evidence_heads.c.tenant_id == bindparam("tenant"))
+    .values(size=bindparam("size"), head_hash=bindparam("head"), frontier=bindparam("frontier"))
+)
 
 
 def _claim_head(conn: Connection, tenant_id: int, now_ms: int) -> Head:
     """Lock the tenant's head row (creating it for the first entry) and read it."""
-    claim = (
-        update(evidence_heads)
-        .where(evidence_heads.c.tenant_id == tenant_id)
-        .values(updated_ms=now_ms)
-        .returning(evidence_heads.c.size, evidence_heads.c.head_hash, evidence_heads.c.frontier)
-    )
     for _ in range(2):
-        row = conn.execute(claim).first()
+        row = conn.execute(_CLAIM, {"tenant": tenant_id, "now": now_ms}).first()
         if row is not None:
             return Head(int(row.size), row.head_hash, [bytes.fromhex(h) for h in row.frontier])
         first = {"tenant_id": tenant_id, "size": 0, "head_hash": ZERO_HASH, "frontier": []}
