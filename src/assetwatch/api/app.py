@@ -22,6 +22,7 @@ from assetwatch.api import (
     evidence,
     notify,
     problems,
+    risk,
     tracking,
     users,
 )
@@ -78,6 +79,7 @@ def create_app(
         auth.router,
         users.router,
         audit.router,
+        risk.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

@@ -79,6 +79,7 @@ _TABLE: Final[dict[str, Need]] = {
     "GET /assets/{key}/stays": "tracking:read",
     "GET /assets/{key}/trips": "tracking:read",
     "GET /assets/{key}/resident-places": "tracking:read",
+    "GET /assets/{key}/risk": "tracking:read",
     "GET /live": "tracking:read",
     # alarms
     "GET /alarms": "alarms:read",

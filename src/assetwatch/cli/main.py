@@ -19,6 +19,7 @@ from assetwatch.cli import (
     mqtt,
     notify,
     provisioning,
+    risk,
     risk_points,
     serve,
     track,
@@ -51,6 +52,7 @@ app.command("demo-fleet")(demo.print_fleet)
 app.add_typer(cells_cli.app, name="cells")
 app.add_typer(risk_points.app, name="risk-points")
 app.add_typer(users.app, name="users")
+app.add_typer(risk.app, name="risk")
 app.command()(audit.audit)
 
 
