@@ -29,6 +29,8 @@ SEVERITIES: dict[str, str] = {
     "away_from_usual_places": "high",
     "new_night_place": "medium",
     "declared_address_never_visited": "medium",
+    # risk scoring (issue 7)
+    "risk_level": "high",
 }
 
 

@@ -80,6 +80,7 @@ _TABLE: Final[dict[str, Need]] = {
     "GET /assets/{key}/trips": "tracking:read",
     "GET /assets/{key}/resident-places": "tracking:read",
     "GET /assets/{key}/risk": "tracking:read",
+    "GET /assets/{key}/risk/history": "tracking:read",
     "GET /live": "tracking:read",
     # alarms
     "GET /alarms": "alarms:read",

@@ -7,6 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
 from assetwatch.cli.common import (
@@ -15,11 +16,12 @@ from assetwatch.cli.common import (
     DataDir,
     Tenant,
     console,
+    err_console,
     open_data,
     scope_for,
 )  # fmt: skip
 from assetwatch.risk.scorecard import Locale
-from assetwatch.risk.service import score_asset
+from assetwatch.risk.service import score_asset, sweep
 from assetwatch.storage.clock import now_ms
 
 app = typer.Typer(help="Risk scores of assets (issue 7).", no_args_is_help=True)
@@ -51,3 +53,25 @@ def score(
     for name in result["missing"]:
         table.add_row(name, "no data", "")
     console.print(table)
+
+
+@app.command("sweep")
+def sweep_command(
+    data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+    preset: Annotated[str, typer.Option(help="scorecard preset")] = "consumer_auto_loan",
+) -> None:  # fmt: skip
+    """Score every asset of the tenant now and keep the scores (run it daily, e.g. from cron);
+    level changes are events, and a rise to high or critical raises a risk_level alarm."""
+    engine = open_data(data_dir, database_url)
+    scope = scope_for(engine, tenant)
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("scoring", total=None)
+        changes = sweep(engine, scope=scope, now_ms=now_ms(), preset=preset,
+                        progress=lambda done, total: bar.update(task, completed=done,
+                                                                total=total))  # fmt: skip
+    for change in changes:
+        alarm = f" (alarm {change.alarm_id})" if change.alarm_id is not None else ""
+        console.print(f"{change.asset}: {change.before or '-'} -> {change.after} "
+                      f"({change.score:.0f}){alarm}")  # fmt: skip
+    console.print(f"{len(changes)} level change(s)")
