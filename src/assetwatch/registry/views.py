@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from assetwatch.api.deps import EngineDep, ScopeDep
-from assetwatch.audit.log import changed
 from assetwatch.registry import assets, bindings, devices
+from assetwatch.registry.change_log import registry_changed
 from assetwatch.registry.models import (
     AssetCreate,
     AssetKind,
@@ -60,7 +60,7 @@ def list_assets(
 def create_asset(engine: EngineDep, scope: ScopeDep, body: AssetCreate) -> AssetRead:
     with engine.begin() as conn:
         made = assets.create(conn, scope=scope, data=body)
-        changed(conn, scope, "asset.create", f"asset:{body.key}", None, made)
+        registry_changed(conn, scope, "asset", "create", body.key, None, made)
         return made
 
 
@@ -75,7 +75,7 @@ def update_asset(engine: EngineDep, scope: ScopeDep, key: str, body: AssetUpdate
     with engine.begin() as conn:
         before = assets.get(conn, scope=scope, key=key)
         after = assets.update(conn, scope=scope, key=key, data=body)
-        changed(conn, scope, "asset.update", f"asset:{key}", before, after)
+        registry_changed(conn, scope, "asset", "update", key, before, after)
         return after
 
 
@@ -84,7 +84,7 @@ def delete_asset(engine: EngineDep, scope: ScopeDep, key: str) -> Response:
     with engine.begin() as conn:
         before = assets.get(conn, scope=scope, key=key)
         assets.delete(conn, scope=scope, key=key)
-        changed(conn, scope, "asset.delete", f"asset:{key}", before, None)
+        registry_changed(conn, scope, "asset", "delete", key, before, None)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -114,7 +114,7 @@ def list_devices(
 def create_device(engine: EngineDep, scope: ScopeDep, body: DeviceCreate) -> DeviceRead:
     with engine.begin() as conn:
         made = devices.create(conn, scope=scope, data=body)
-        changed(conn, scope, "device.create", f"device:{body.key}", None, made)
+        registry_changed(conn, scope, "device", "create", body.key, None, made)
         return made
 
 
@@ -146,7 +146,7 @@ def update_device(
     with engine.begin() as conn:
         before = devices.get(conn, scope=scope, key=key, protocol=protocol)
         after = devices.update(conn, scope=scope, key=key, data=body, protocol=protocol)
-        changed(conn, scope, "device.update", f"device:{key}", before, after)
+        registry_changed(conn, scope, "device", "update", key, before, after)
         return after
 
 
@@ -157,7 +157,7 @@ def delete_device(
     with engine.begin() as conn:
         before = devices.get(conn, scope=scope, key=key, protocol=protocol)
         devices.delete(conn, scope=scope, key=key, protocol=protocol)
-        changed(conn, scope, "device.delete", f"device:{key}", before, None)
+        registry_changed(conn, scope, "device", "delete", key, before, None)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
