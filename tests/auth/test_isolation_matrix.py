@@ -24,6 +24,7 @@ VIN, IMEI = "VIN-NORTH-0007", "013977770007"
 KEY_BY_PREFIX = {
     "/api/v1/assets/": VIN, "/api/v1/devices/": IMEI, "/api/v1/places/": "PLACE-A-LOT",
     "/api/v1/risk-points/": "RP-A-1", "/api/v1/notify/": "CONTACT-A",
+    "/api/v1/risk/profiles/": "PROFILE-A",
 }  # fmt: skip
 CELLS = "/api/v1/cells/"  # the cell catalogue is shared public infrastructure (ADR-14)
 WRITE_BODIES: dict[str, Any] = {
@@ -66,13 +67,21 @@ WRITE_BODIES: dict[str, Any] = {
     "POST /api/v1/auth/totp/confirm": {"code": "000000"},
     "DELETE /api/v1/auth/totp": {"code": "000000"},
     "POST /api/v1/evidence/checkpoints": None,
+    "POST /api/v1/risk/profiles/{key}": {"preset": "consumer_auto_loan"},
+    "PUT /api/v1/risk/profiles/{key}": {"scorecard": {"features": {"x": [[None, 1]]}}},
     "POST /api/v1/evidence/verify": {"records": []},
     **{f"PUT /api/v1/notify/{what}/{{key}}": {"name": "x"}
        for what in ("channels", "contacts", "escalation-policies", "subscriptions")},
     **{f"DELETE /api/v1/notify/{what}/{{key}}": None
        for what in ("channels", "contacts", "escalation-policies", "subscriptions")},
 }  # fmt: skip
-TENANT_LEVEL = ("/api/v1/places", "/api/v1/risk-points", "/api/v1/notify/", "/api/v1/cells/")
+TENANT_LEVEL = (
+    "/api/v1/places",
+    "/api/v1/risk-points",
+    "/api/v1/notify/",
+    "/api/v1/cells/",
+    "/api/v1/risk/profiles",
+)
 
 
 def _path(world: World, template: str) -> str:

@@ -20,6 +20,7 @@ from assetwatch.live import LiveFeed
 from assetwatch.model.scope import Scope
 from assetwatch.observability import Metrics
 from assetwatch.registry.provisioning import apply_text
+from assetwatch.risk import profiles
 from assetwatch.settings import Settings
 from assetwatch.storage.engine import migrate, open_engine, sqlite_url
 from assetwatch.storage.schema import assets, devices, observations, org_units, tenants
@@ -49,7 +50,7 @@ places:
      shape: {circle: {lat: 22.54, lon: 114.05, radius_m: 300}}}
 """
 NORTH_MARKERS = ("VIN-NORTH-0007", "013977770007", "CP-NORTH-7", "LOAN-NORTH-7", "北区借款人甲")
-TENANT_MARKERS = ("PLACE-A-LOT", "bank-a")
+TENANT_MARKERS = ("PLACE-A-LOT", "bank-a", "PROFILE-A")
 
 
 @dataclass
@@ -116,6 +117,9 @@ def _activity(engine: Engine, a: int) -> tuple[int, int]:
                             alarm_type="geofence_exit", subject="PLACE-A-LOT", time_ms=1_900_000,
                             now_ms=1_900_000)  # fmt: skip
     scope = Scope(a, None, "user:north-op")
+    with engine.begin() as conn:
+        profiles.copy_preset(conn, scope=scope, preset="consumer_auto_loan", key="PROFILE-A",
+                             now_ms=0)  # fmt: skip
     command = commands.create(engine, scope=scope, device="013977770007", kind="cut_oil",
                               params={}, now_ms=2_000_000, expires_in_s=3600,
                               requested_by="user:north-op")  # fmt: skip

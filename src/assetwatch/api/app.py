@@ -22,6 +22,7 @@ from assetwatch.api import (
     evidence,
     notify,
     problems,
+    profiles,
     risk,
     tracking,
     users,
@@ -80,6 +81,7 @@ def create_app(
         users.router,
         audit.router,
         risk.router,
+        profiles.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

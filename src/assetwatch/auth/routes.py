@@ -81,6 +81,11 @@ _TABLE: Final[dict[str, Need]] = {
     "GET /assets/{key}/resident-places": "tracking:read",
     "GET /assets/{key}/risk": "tracking:read",
     "GET /assets/{key}/risk/history": "tracking:read",
+    "GET /risk/presets": "registry:read",
+    "GET /risk/profiles": "registry:read",
+    "GET /risk/profiles/{key}": "registry:read",
+    "POST /risk/profiles/{key}": "registry:write",
+    "PUT /risk/profiles/{key}": "registry:write",
     "GET /live": "tracking:read",
     # alarms
     "GET /alarms": "alarms:read",
@@ -134,7 +139,12 @@ TENANT_WIDE_PERMISSIONS: Final[frozenset[str]] = frozenset(
     {"users:admin", "audit:read", "evidence:admin", "notify:read", "notify:admin"}
 )
 """Permissions about the whole tenant: a caller limited to org units never has them."""
-TENANT_LEVEL_PATHS: Final = (f"{_V1}/places", f"{_V1}/risk-points", f"{_V1}/cells")
+TENANT_LEVEL_PATHS: Final = (
+    f"{_V1}/places",
+    f"{_V1}/risk-points",
+    f"{_V1}/cells",
+    f"{_V1}/risk/profiles",
+)
 """Tenant-wide configuration: a caller limited to org units may read it, not change it."""
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import Engine
 
+from assetwatch.audit.log import record
 from assetwatch.cli.common import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
@@ -20,6 +24,10 @@ from assetwatch.cli.common import (
     open_data,
     scope_for,
 )  # fmt: skip
+from assetwatch.errors import ValidationError
+from assetwatch.model.scope import Scope
+from assetwatch.risk import profiles
+from assetwatch.risk.presets import PRESETS
 from assetwatch.risk.scorecard import Locale
 from assetwatch.risk.service import score_asset, sweep
 from assetwatch.storage.clock import now_ms
@@ -75,3 +83,67 @@ def sweep_command(
         console.print(f"{change.asset}: {change.before or '-'} -> {change.after} "
                       f"({change.score:.0f}){alarm}")  # fmt: skip
     console.print(f"{len(changes)} level change(s)")
+
+
+profiles_app = typer.Typer(help="Monitoring profiles: versioned scorecards.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+
+
+def _cli_scope(engine: Engine, tenant: str) -> Scope:
+    found = scope_for(engine, tenant)
+    return Scope(found.tenant_id, None, f"cli:{getpass.getuser()}", "cli")
+
+
+@profiles_app.command("copy")
+def profile_copy(
+    preset: Annotated[str, typer.Argument(help="built-in preset, e.g. consumer_auto_loan")],
+    key: Annotated[str, typer.Argument(help="the new profile's key")],
+    data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+) -> None:  # fmt: skip
+    """Start a profile (version 1) from a preset."""
+    engine = open_data(data_dir, database_url)
+    scope = _cli_scope(engine, tenant)
+    with engine.begin() as conn:
+        made = profiles.copy_preset(conn, scope=scope, preset=preset, key=key, now_ms=now_ms())
+        record(conn, scope=scope, action="profile.copy", target=f"profile:{key}", after=made)
+    console.print(f"[green]profile {key!r} v1 copied from {preset!r}[/]")
+
+
+@profiles_app.command("set")
+def profile_set(
+    key: Annotated[str, typer.Argument(help="the profile's key")],
+    file: Annotated[Path, typer.Option("--file", "-f", help="the scorecard as JSON")],
+    data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+) -> None:  # fmt: skip
+    """A new version of the profile from a scorecard JSON file (see `profiles show`)."""
+    try:
+        card = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValidationError(f"{file}: {err}") from None
+    engine = open_data(data_dir, database_url)
+    scope = _cli_scope(engine, tenant)
+    with engine.begin() as conn:
+        before = profiles.get(conn, scope=scope, key=key)
+        after = profiles.save(conn, scope=scope, key=key, scorecard=card, now_ms=now_ms())
+        record(conn, scope=scope, action="profile.change", target=f"profile:{key}",
+               before=before, after=after)  # fmt: skip
+    console.print(f"[green]profile {key!r} is now v{after['version']}[/]")
+
+
+@profiles_app.command("show")
+def profile_show(
+    key: Annotated[str, typer.Argument(help="a profile, or a built-in preset")],
+    version: Annotated[int | None, typer.Option(help="an older version")] = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None,
+    tenant: Tenant = "demo-bank",
+) -> None:  # fmt: skip
+    """Print the scorecard as JSON (edit it and give it to `profiles set`)."""
+    if key in PRESETS:
+        shown: Any = profiles.card_to_json(PRESETS[key])
+    else:
+        engine = open_data(data_dir, database_url)
+        with engine.connect() as conn:
+            shown = profiles.get(conn, scope=scope_for(engine, tenant), key=key, version=version)
+    sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")

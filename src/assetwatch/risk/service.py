@@ -9,34 +9,26 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from assetwatch.errors import NotFoundError
 from assetwatch.model.scope import Scope
 from assetwatch.registry.lookup import id_of, visible
 from assetwatch.risk.features import asset_features
 from assetwatch.risk.history import LevelChange, record_score
-from assetwatch.risk.presets import PRESETS
+from assetwatch.risk.profiles import scorecard_for
 from assetwatch.risk.reasons import reasons
 from assetwatch.risk.scorecard import Locale, Scorecard, score
 from assetwatch.riskpoints.index import RiskPointIndex, load_risk_points
 from assetwatch.storage.schema import assets
 
 
-def _card(preset: str) -> Scorecard:
-    card = PRESETS.get(preset)
-    if card is None:
-        raise NotFoundError(f"scoring preset {preset!r} does not exist; known: {sorted(PRESETS)}")
-    return card
-
-
 def _scored(
     conn: Connection, scope: Scope, asset_id: int, key: str, index: RiskPointIndex,
-    now_ms: int, preset: str, locale: Locale,
+    now_ms: int, card: tuple[Scorecard, str], locale: Locale,
 ) -> dict[str, Any]:  # fmt: skip
     values = asset_features(conn, tenant_id=scope.tenant_id, asset_id=asset_id, now_ms=now_ms,
                             risk_points=index)  # fmt: skip
-    result = score(_card(preset), values)
+    result = score(card[0], values)
     return {
-        "asset": key, "preset": preset, "time_ms": now_ms, "score": result.score,
+        "asset": key, "preset": card[1], "time_ms": now_ms, "score": result.score,
         "level": result.level, "reasons": reasons(result, locale),
         "features": {c.feature: {"value": c.value, "points": c.points}
                      for c in result.contributions},
@@ -49,12 +41,13 @@ def score_asset(
     locale: Locale = "en",
 ) -> dict[str, Any]:  # fmt: skip
     """The asset's score, level, reasons, every feature's value and points, and the features
-    without data. ``NotFoundError`` for an asset outside ``scope`` or an unknown preset."""
-    _card(preset)
+    without data. ``preset`` is a built-in preset or one of the tenant's monitoring profiles.
+    ``NotFoundError`` for an asset outside ``scope`` or an unknown preset or profile."""
     with engine.connect() as conn:
+        card = scorecard_for(conn, scope=scope, name=preset)
         asset_id = id_of(conn, assets, scope=scope, key=key, what="asset")
         index = RiskPointIndex(load_risk_points(conn, tenant_id=scope.tenant_id))
-        return _scored(conn, scope, asset_id, key, index, now_ms, preset, locale)
+        return _scored(conn, scope, asset_id, key, index, now_ms, card, locale)
 
 
 def sweep(
@@ -63,15 +56,15 @@ def sweep(
 ) -> list[LevelChange]:  # fmt: skip
     """Score every asset in ``scope`` and keep the scores; returns the level changes. Each
     asset is one transaction, so a long sweep holds no lock for long."""
-    _card(preset)
     with engine.connect() as conn:
+        card = scorecard_for(conn, scope=scope, name=preset)
         found = conn.execute(select(assets.c.id, assets.c.key).where(visible(assets, scope)))
         todo = [(int(i), str(k)) for i, k in found]
         index = RiskPointIndex(load_risk_points(conn, tenant_id=scope.tenant_id))
     changes = []
     for done, (asset_id, key) in enumerate(todo, 1):
         with engine.begin() as conn:
-            result = _scored(conn, scope, asset_id, key, index, now_ms, preset, "en")
+            result = _scored(conn, scope, asset_id, key, index, now_ms, card, "en")
             change = record_score(conn, tenant_id=scope.tenant_id, asset_id=asset_id,
                                   result=result, now_ms=now_ms)  # fmt: skip
         if change is not None:

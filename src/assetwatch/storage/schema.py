@@ -55,7 +55,7 @@ from assetwatch.storage.notify_tables import (
     notify_throttle,
     subscriptions,
 )
-from assetwatch.storage.risk_tables import risk_scores
+from assetwatch.storage.risk_tables import monitoring_profiles, risk_scores
 from assetwatch.storage.tables_base import (
     OPEN_ALARM,
     QUARANTINE_TENANT_KEY,
@@ -68,7 +68,7 @@ __all__ = [
     "escalation_policies", "notification_attempts", "notifications", "notify_throttle",
     "subscriptions", "stays", "trips", "api_keys", "audit_log", "refresh_tokens",
     "user_org_units", "users", "evidence_checkpoints", "evidence_entries",
-    "evidence_heads", "evidence_keys", "risk_scores",
+    "evidence_heads", "evidence_keys", "risk_scores", "monitoring_profiles",
 ]  # fmt: skip
 
 tenants = Table(

@@ -1,4 +1,4 @@
-"""Risk score history.
+"""Risk score history and monitoring profiles.
 
 Revision ID: 0010
 Revises: 0009
@@ -38,7 +38,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_risk_scores_tenant_id", "risk_scores", ["tenant_id"])
     op.create_index("ix_risk_scores_asset_time", "risk_scores", ["asset_id", "time_ms"])
+    op.create_table(
+        "monitoring_profiles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_monitoring_profiles"),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name="fk_monitoring_profiles_tenant_id_tenants"
+        ),
+        sa.Column("key", sa.String(60), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("copied_from", sa.String(60), nullable=True),
+        sa.Column("scorecard", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.String(100), nullable=False),
+        sa.Column("created_ms", sa.BigInteger(), nullable=False),
+        sa.UniqueConstraint("tenant_id", "key", "version", name="uq_monitoring_profiles_tenant_id"),
+    )
+    op.create_index("ix_monitoring_profiles_tenant_id", "monitoring_profiles", ["tenant_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("monitoring_profiles")
     op.drop_table("risk_scores")
