@@ -53,14 +53,15 @@ def record(
     )
 
 
+def plain(value: Any) -> Any:
+    """A pydantic model as its JSON form; anything else as it is."""
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
 def changed(
     conn: Connection, scope: Scope, action: str, target: str, before: Any, after: Any
 ) -> None:
     """A domain change with its before and after (pydantic models or plain JSON values)."""
-
-    def plain(value: Any) -> Any:
-        return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
-
     record(conn, scope=scope, action=action, target=target, before=plain(before),
            after=plain(after))  # fmt: skip
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Sequence
 from typing import Any, Final
 
 from sqlalchemy import Connection, insert, select, update
@@ -27,7 +28,7 @@ TOUCH_EVERY_MS: Final = 60_000  # last_used_ms is written at most once a minute
 
 def create(
     conn: Connection, *, tenant_id: int, name: str, role: str, by: str, now_ms: int,
-    org_unit_keys: list[str] = [], tenant_wide: bool = False,  # noqa: B006
+    org_unit_keys: Sequence[str] = (), tenant_wide: bool = False,
     expires_ms: int | None = None,
 ) -> tuple[dict[str, Any], str]:  # fmt: skip
     """The new key's description and the key itself (the only time it is shown)."""

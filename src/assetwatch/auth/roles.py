@@ -59,17 +59,18 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
 """What each role may do. ``admin`` may do everything; nobody approves their own request."""
 
 
+_BY_NAME: Final[dict[str, Role]] = {role: role for role in ROLES}
+
+
 def permissions_of(role: str) -> frozenset[Permission]:
     """The role's permissions; an unknown role (a row from a newer version) has none."""
-    for known, permissions in ROLE_PERMISSIONS.items():
-        if known == role:
-            return permissions
-    return frozenset()
+    known = _BY_NAME.get(role)
+    return frozenset() if known is None else ROLE_PERMISSIONS[known]
 
 
 def check_role(role: str) -> Role:
     """``role`` as a :data:`Role`; ``ValidationError`` when it is not one."""
-    for known in ROLES:
-        if known == role:
-            return known
-    raise ValidationError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    known = _BY_NAME.get(role)
+    if known is None:
+        raise ValidationError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    return known

@@ -7,6 +7,7 @@ subtrees granted; an empty list means tenant-wide and must be asked for explicit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -25,7 +26,7 @@ def tenant_id_of(conn: Connection, key: str) -> int:
     return int(found)
 
 
-def unit_ids(conn: Connection, tenant_id: int, keys: list[str]) -> list[int]:
+def unit_ids(conn: Connection, tenant_id: int, keys: Sequence[str]) -> list[int]:
     """Ids of the tenant's org units ``keys``; ``ValidationError`` naming any unknown one."""
     rows = conn.execute(
         select(org_units.c.key, org_units.c.id).where(
@@ -39,14 +40,14 @@ def unit_ids(conn: Connection, tenant_id: int, keys: list[str]) -> list[int]:
     return [found[k] for k in keys]
 
 
-def grants_check(org_unit_keys: list[str], tenant_wide: bool) -> None:
+def grants_check(org_unit_keys: Sequence[str], tenant_wide: bool) -> None:
     if tenant_wide == bool(org_unit_keys):
         raise ValidationError("give org units to grant, or tenant_wide, exactly one of them")
 
 
 def create(
     conn: Connection, *, tenant_id: int, username: str, password: str, role: str, now_ms: int,
-    org_unit_keys: list[str] = [], tenant_wide: bool = False, display_name: str = "",  # noqa: B006
+    org_unit_keys: Sequence[str] = (), tenant_wide: bool = False, display_name: str = "",
 ) -> dict[str, Any]:  # fmt: skip
     """A new user; the password must pass :func:`passwords.check_policy`."""
     check_role(role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -44,3 +45,8 @@ def scope_for(engine: Engine, tenant: str) -> Scope:
     if tenant_id is None:
         raise NotFoundError(f"tenant {tenant!r} does not exist (provision it with `apply`)")
     return Scope(tenant_id=int(tenant_id), actor="cli")
+
+
+def cli_scope(tenant_id: int) -> Scope:
+    """The scope of a CLI change, as the audit log shows it: ``cli:<os user>`` from ``cli``."""
+    return Scope(tenant_id, None, f"cli:{getpass.getuser()}", "cli")

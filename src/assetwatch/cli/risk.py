@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from assetwatch.cli.common import (
     DatabaseUrl,
     DataDir,
     Tenant,
+    cli_scope,
     console,
     err_console,
     open_data,
@@ -90,8 +90,7 @@ app.add_typer(profiles_app, name="profiles")
 
 
 def _cli_scope(engine: Engine, tenant: str) -> Scope:
-    found = scope_for(engine, tenant)
-    return Scope(found.tenant_id, None, f"cli:{getpass.getuser()}", "cli")
+    return cli_scope(scope_for(engine, tenant).tenant_id)
 
 
 @profiles_app.command("copy")

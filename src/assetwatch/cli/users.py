@@ -19,7 +19,15 @@ from sqlalchemy import Engine
 from assetwatch.audit.log import record
 from assetwatch.auth import api_keys, sessions
 from assetwatch.auth import users as accounts
-from assetwatch.cli.common import DEFAULT_DATA_DIR, DatabaseUrl, DataDir, Tenant, console, open_data
+from assetwatch.cli.common import (
+    DEFAULT_DATA_DIR,
+    DatabaseUrl,
+    DataDir,
+    Tenant,
+    cli_scope,
+    console,
+    open_data,
+)
 from assetwatch.errors import ValidationError
 from assetwatch.model.scope import Scope
 from assetwatch.storage.clock import now_ms
@@ -39,10 +47,6 @@ PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="read it f
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 
-def _actor() -> Scope:
-    return Scope(0, None, f"cli:{getpass.getuser()}", "cli")
-
-
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -53,7 +57,7 @@ def _password(from_stdin: bool) -> str:
 
 
 def _tenant_scope(conn: Any, tenant: str) -> Scope:
-    return Scope(accounts.tenant_id_of(conn, tenant), None, _actor().actor, "cli")
+    return cli_scope(accounts.tenant_id_of(conn, tenant))
 
 
 def _add_user(
@@ -64,7 +68,7 @@ def _add_user(
         tenant_id = (
             ensure_tenant(conn, tenant) if new_tenant else accounts.tenant_id_of(conn, tenant)
         )
-        scope = Scope(tenant_id, None, _actor().actor, "cli")
+        scope = cli_scope(tenant_id)
         user = accounts.create(conn, tenant_id=tenant_id, username=username, password=password,
                                role=role, now_ms=now_ms(), org_unit_keys=org_units,
                                tenant_wide=tenant_wide)  # fmt: skip

@@ -8,15 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from assetwatch.audit.log import changed
+from assetwatch.audit.log import changed, plain
 from assetwatch.evidence import ledger
 from assetwatch.evidence.entries import asset_subject
 from assetwatch.model.scope import Scope
 from assetwatch.storage.clock import now_ms
-
-
-def _plain(value: Any) -> Any:
-    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
 
 def _subject(kind: str, key: str, before: Any, after: Any) -> str:
@@ -31,7 +27,7 @@ def registry_changed(
     conn: Connection, scope: Scope, kind: str, action: str, key: str, before: Any, after: Any
 ) -> None:
     """``kind`` is ``asset`` or ``device``; ``action`` create, update or delete."""
-    old, new = _plain(before), _plain(after)
+    old, new = plain(before), plain(after)
     changed(conn, scope, f"{kind}.{action}", f"{kind}:{key}", old, new)
     record = {"what": kind, "key": key, "action": action, "actor": scope.actor,
               "before": old, "after": new}  # fmt: skip

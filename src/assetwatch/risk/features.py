@@ -43,9 +43,10 @@ def asset_features(
 ) -> dict[str, float | None]:  # fmt: skip
     """Every feature of the consumer-auto-loan scorecard for the asset, at ``now_ms``."""
     week, month = now_ms - 7 * DAY_MS, now_ms - 30 * DAY_MS
+    dwell_7d, dwell_30d = _dwell_h(conn, tenant_id, asset_id, (week, month), now_ms, risk_points)
     return {
-        "risk_point_dwell_h_7d": _dwell_h(conn, tenant_id, asset_id, week, now_ms, risk_points),
-        "risk_point_dwell_h_30d": _dwell_h(conn, tenant_id, asset_id, month, now_ms, risk_points),
+        "risk_point_dwell_h_7d": dwell_7d,
+        "risk_point_dwell_h_30d": dwell_30d,
         "nights_away_30d": _nights_away(conn, asset_id, month, now_ms),
         "geofence_violations_30d": _count_events(conn, asset_id, GEOFENCE, month, now_ms),
         "offline_h_7d": _offline_h(conn, asset_id, week, now_ms),
@@ -58,22 +59,27 @@ def asset_features(
 
 
 def _dwell_h(
-    conn: Connection, tenant_id: int, asset_id: int, since: int, until: int,
+    conn: Connection, tenant_id: int, asset_id: int, windows: tuple[int, int], until: int,
     index: RiskPointIndex | None,
-) -> float | None:  # fmt: skip
+) -> tuple[float, float]:  # fmt: skip
+    """Hours at risk points since each of ``windows`` (the first the shorter), from one read
+    of the longer window's stays."""
     if index is None or not len(index):
-        return 0.0  # no risk point is known: nothing to dwell at
+        return 0.0, 0.0  # no risk point is known: nothing to dwell at
+    short, long = windows
     rows = conn.execute(
         select(stays.c.start_ms, stays.c.end_ms, stays.c.lat, stays.c.lon, stays.c.radius_m)
-        .where((stays.c.asset_id == asset_id) & (stays.c.end_ms > since))
+        .where((stays.c.asset_id == asset_id) & (stays.c.end_ms > long))
         .where(stays.c.start_ms < until)
     )
-    total_ms = 0
+    totals = [0, 0]
     for r in rows:
         stay = Stay(r.start_ms, r.end_ms, r.lat, r.lon, r.radius_m, 0)
         if index.overlapping(stay, tenant_id=tenant_id):
-            total_ms += min(r.end_ms, until) - max(r.start_ms, since)
-    return total_ms / HOUR_MS
+            end = min(r.end_ms, until)
+            totals[0] += max(0, end - max(r.start_ms, short))
+            totals[1] += end - max(r.start_ms, long)
+    return totals[0] / HOUR_MS, totals[1] / HOUR_MS
 
 
 def _nights_away(conn: Connection, asset_id: int, since: int, until: int) -> float | None:
