@@ -10,6 +10,7 @@ tenant): convenient on a laptop, refused by the settings in production.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, cast
 
 from fastapi import Depends, Header, Request
@@ -80,12 +81,12 @@ def _tenant_id(connection: HTTPConnection, engine: Engine, key: str) -> int:
     return cache[key]
 
 
-def _credential(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
+def credential_of(headers: Mapping[str, str]) -> str | None:
+    """The bearer token or API key a request (or WebSocket handshake) carries, if any."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.headers.get(API_KEY_HEADER) or None
+    return headers.get(API_KEY_HEADER) or None
 
 
 def route_template(request: Request) -> str:
@@ -115,7 +116,7 @@ def authorize(
         raise ForbiddenError(f"{request.method} {template} has no permission entry")
     if need == PUBLIC:
         return None
-    principal = authenticate(request, engine, _credential(request), tenant)
+    principal = authenticate(request, engine, credential_of(request.headers), tenant)
     request.state.principal = principal  # for the audit trail, refused or not
     if need != AUTHENTICATED and not principal.can(need):
         raise ForbiddenError(f"role {principal.role} may not do this ({need})")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine, select
 
-from assetwatch.api.deps import EngineDep, ScopeDep, authenticate, source_of
+from assetwatch.api.deps import EngineDep, ScopeDep, authenticate, credential_of, source_of
 from assetwatch.errors import AssetwatchError, ForbiddenError
 from assetwatch.live import LiveFeed
 from assetwatch.model.scope import Scope
@@ -121,7 +120,7 @@ async def stream(websocket: WebSocket) -> None:
     app = websocket.app
     engine: Engine = app.state.engine
     tenant = websocket.query_params.get("tenant") or websocket.headers.get("x-assetwatch-tenant")
-    credential = websocket.query_params.get("token") or _bearer(websocket.headers)
+    credential = websocket.query_params.get("token") or credential_of(websocket.headers)
     try:
         principal = await asyncio.to_thread(authenticate, websocket, engine, credential, tenant)
         if not principal.can("tracking:read"):
@@ -133,14 +132,11 @@ async def stream(websocket: WebSocket) -> None:
         return
     scope = principal.scope(source_of(websocket))
     feed: LiveFeed = app.state.feed
-    tasks: list[asyncio.Task[None]] = []
     visible = None if scope.tenant_wide else _VisibleAssets(engine, scope)
     if visible is not None:
         await asyncio.to_thread(visible.refresh)
-        tasks.append(asyncio.create_task(visible.keep_fresh()))
     subscription = feed.subscribe(scope.tenant_id)  # filtered from its first message on
     subscription.accepts = None if visible is None else visible.accepts
-    await websocket.accept()
 
     async def forward() -> None:
         while True:
@@ -150,8 +146,12 @@ async def stream(websocket: WebSocket) -> None:
                 subscription.dropped = 0
             await websocket.send_json({k: v for k, v in message.items() if k != "tenant_id"})
 
-    tasks.append(asyncio.create_task(forward()))
-    try:
+    tasks: list[asyncio.Task[None]] = []
+    try:  # from here on, whatever happens, the tasks and the subscription end with the socket
+        await websocket.accept()
+        tasks.append(asyncio.create_task(forward()))
+        if visible is not None:
+            tasks.append(asyncio.create_task(visible.keep_fresh()))
         while True:  # the client says nothing, but a disconnect (or shutdown) ends the loop
             received = await websocket.receive()
             if received["type"] == "websocket.disconnect":
@@ -162,11 +162,6 @@ async def stream(websocket: WebSocket) -> None:
         for task in tasks:
             task.cancel()
         subscription.close()
-
-
-def _bearer(headers: Mapping[str, str]) -> str | None:
-    scheme, _, value = headers.get("authorization", "").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else headers.get("x-api-key")
 
 
 class _VisibleAssets:
