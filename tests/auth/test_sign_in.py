@@ -171,3 +171,18 @@ def test_production_refuses_weak_or_missing_secrets(tmp_path: Path) -> None:
             _ = Settings(secret_key=secret).token_secret
     assert Settings(secret_key=SECRET).token_secret == SECRET
     assert len(Settings(environment="development").token_secret) >= 32
+
+
+def test_exports_and_refusals_are_in_the_audit_log(world: World) -> None:
+    north = {"Authorization": f"Bearer {world.login('north-op')}"}
+    url = "/api/v1/assets/VIN-NORTH-0007/track.gpx"
+    assert world.client.get(url, headers=north).status_code == 200
+    assert world.client.get("/api/v1/assets/VIN-NORTH-0007/track", headers=north).status_code == 200
+    assert world.client.get("/api/v1/users", headers=north).status_code == 403
+    auditor = {"Authorization": f"Bearer {world.login('auditor-a')}"}
+    trail = world.client.get("/api/v1/audit", params={"actor": "user:north-op"},
+                             headers=auditor).json()  # fmt: skip
+    http = [e for e in trail if e["action"] in ("export", "request")]
+    assert [(e["action"], e["target"], e["outcome"]) for e in http] == [
+        ("export", f"GET {url}", "ok"), ("request", "GET /api/v1/users", "denied"),
+    ]  # fmt: skip

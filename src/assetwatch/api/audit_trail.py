@@ -16,8 +16,10 @@ from typing import Final
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import Engine
 
+from assetwatch.api.deps import route_template
 from assetwatch.audit.log import record
 from assetwatch.auth.principal import Principal
+from assetwatch.auth.routes import need_of
 
 log = logging.getLogger(__name__)
 WRITES: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -28,9 +30,14 @@ def _outcome(status: int) -> str:
     return "ok" if status < 400 else "denied" if status in (401, 403) else "failed"
 
 
+EXPORTS: Final = frozenset({"tracking:export", "evidence:export"})
+
+
 def _exported(request: Request, status: int) -> bool:
-    path = request.url.path
-    return request.method == "GET" and status < 400 and ("/track." in path or "/evidence" in path)
+    """A successful read of a route whose permission is an export one (auth.routes)."""
+    if request.method != "GET" or status >= 400:
+        return False
+    return need_of(request.method, route_template(request)) in EXPORTS
 
 
 def install(app: FastAPI) -> None:
